@@ -1,0 +1,80 @@
+"""Errors raised by `kg`.
+
+Every error a user can cause is a `KgError`; the CLI prints it as one line on stderr and exits
+with status 2. Errors about a file carry its path and, where known, the line and field::
+
+    KgError
+    ├── InputError            bad input a user can fix (file, line, field)
+    │   ├── SourceError       a source document is empty, binary or unreadable
+    │   ├── CurationError     entities.yaml or a claims file is malformed or inconsistent
+    │   └── QueryError        a SPARQL query does not parse or names an unknown saved query
+    ├── StoreError            the graph store is missing, unreachable or refused the request
+    └── ValidationError       the built graph does not conform to the SHACL shapes
+
+>>> str(CurationError("unknown entity 'japn'", path="data/claims/x.yaml", line=12, field="subject"))
+"data/claims/x.yaml:12: subject: unknown entity 'japn'"
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "CurationError",
+    "InputError",
+    "KgError",
+    "QueryError",
+    "SourceError",
+    "StoreError",
+    "ValidationError",
+]
+
+
+class KgError(Exception):
+    """Base class: a failure the user should see as one clear line, not a traceback."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.field = field
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path:
+            where = self.path if self.line is None else f"{self.path}:{self.line}"
+            where += ": "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+class InputError(KgError):
+    """Input a user can fix: the message names the file, line and field."""
+
+
+class SourceError(InputError):
+    """A source document is empty, binary, too large or cannot be decoded."""
+
+
+class CurationError(InputError):
+    """`data/entities.yaml` or a `data/claims/*.yaml` file is malformed or inconsistent."""
+
+
+class QueryError(InputError):
+    """A SPARQL query is invalid, or a saved query or parameter is unknown."""
+
+
+class StoreError(KgError):
+    """The graph store is missing, unreachable, or refused a request."""
+
+
+class ValidationError(KgError):
+    """The built graph does not conform to `ontology/shapes.ttl`."""

@@ -1,0 +1,81 @@
+"""The source store: original bytes, their hash, metadata sidecars and normalised text.
+
+Layout of `data/sources/`::
+
+    <id>.txt         the original bytes, never modified
+    <id>.meta.yaml   metadata (`kg.models.SourceMeta`): title, outlet, author, URL, language,
+                     SHA-256 and size of the bytes, publication date with precision
+
+`load_sources` checks every sidecar against its bytes, so a source edited in place is an error,
+not a silent change of the text that quotes anchor to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from kg.errors import SourceError
+from kg.models import SourceMeta
+from kg.normalise import Normalised, normalise_bytes
+from kg.yamlfile import read_model
+
+__all__ = ["SourceDocument", "load_source", "load_sources", "sha256"]
+
+META_SUFFIX = ".meta.yaml"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    meta: SourceMeta
+    path: Path
+    data: bytes
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @cached_property
+    def normalised(self) -> Normalised:
+        return normalise_bytes(self.data, path=str(self.path))
+
+    @property
+    def text(self) -> str:
+        """The normalised text, which quotes anchor to."""
+        return self.normalised.text
+
+
+def load_source(meta_path: Path) -> SourceDocument:
+    """Read one sidecar and its bytes, checking the hash and size it records."""
+    meta = read_model(meta_path, SourceMeta)
+    expected_name = meta_path.name.removesuffix(META_SUFFIX)
+    if meta.id != expected_name:
+        raise SourceError(f"id '{meta.id}' does not match the file name", path=meta_path)
+    path = meta_path.with_name(f"{meta.id}.txt")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read source bytes: {exc.strerror}", path=path) from None
+    if sha256(data) != meta.sha256:
+        raise SourceError(
+            f"SHA-256 is {sha256(data)}, the sidecar says {meta.sha256}: "
+            "the file changed since it was added",
+            path=path,
+        )
+    if len(data) != meta.byte_size:
+        raise SourceError(f"{len(data)} bytes, the sidecar says {meta.byte_size}", path=path)
+    doc = SourceDocument(meta, path, data)
+    doc.normalised  # noqa: B018 - decode now, so a binary or empty file fails here
+    return doc
+
+
+def load_sources(directory: Path) -> list[SourceDocument]:
+    """All sources in `directory`, sorted by id."""
+    metas = sorted(directory.glob(f"*{META_SUFFIX}"))
+    return [load_source(p) for p in metas]
