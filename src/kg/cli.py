@@ -48,3 +48,91 @@ def check(data_dir: Path) -> None:
     corpus = load_corpus(data_dir)
     n = sum(len(c) for c in corpus.claims.values())
     click.echo(f"ok: {len(corpus.sources)} sources, {len(corpus.entities)} entities, {n} claims")
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/graph"),
+    show_default=True,
+    help="Folder for kg.trig, kg.nq, kg.ttl and kg.jsonld.",
+)
+@click.option(
+    "--store",
+    default="build/store",
+    show_default=True,
+    help="Store to load: a folder or a SPARQL endpoint URL.",
+)
+@click.option("--no-validate", is_flag=True, help="Skip SHACL validation (for very large graphs).")
+def build(data_dir: Path, out_dir: Path, store: str, no_validate: bool) -> None:
+    """Check the corpus, build the RDF graph, validate it, write files and load the store."""
+    from kg.build import build as run_build
+
+    report = run_build(data_dir, out_dir, store, validate=not no_validate)
+    click.echo(
+        f"built {report.quads:,} quads from {report.sources} sources, {report.entities} entities, "
+        f"{report.claims} claims in {report.seconds:.1f}s"
+    )
+    for path in report.outputs:
+        click.echo(f"  wrote {path}")
+    if report.store:
+        click.echo(f"  loaded {report.store}")
+
+
+store_option = click.option(
+    "--store",
+    default="build/store",
+    show_default=True,
+    envvar="KG_STORE",
+    help="Graph store: a folder (embedded Oxigraph) or a SPARQL endpoint URL. Env: KG_STORE.",
+)
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def summary(store: str, fmt: str) -> None:
+    """Sources, entities by type, claims by kind, relation, modality and source."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from kg.store import open_store
+    from kg.summary import summarise
+
+    result = summarise(open_store(store))
+    if fmt == "json":
+        click.echo(json.dumps({"counts": result.counts, **result.breakdowns}, indent=2))
+        return
+    console = Console()
+    console.print(", ".join(f"{n:,} {name}" for name, n in result.counts.items()))
+    for title, rows in result.breakdowns.items():
+        table = Table(show_header=False, box=None, padding=(0, 1, 0, 2))
+        for key, n in rows:
+            table.add_row(key, f"{n:,}")
+        console.print(f"\n[bold]{title}[/bold]")
+        console.print(table)
+
+
+@cli.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option(
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write (default: stdout).",
+)
+def claims(store: str, fmt: str, output) -> None:
+    """Export every claim, one JSON object per line, with its provenance."""
+    from kg.export import claim_records, to_jsonl
+    from kg.store import open_store
+
+    for line in to_jsonl(claim_records(open_store(store))):
+        output.write(line + "\n")

@@ -1,0 +1,321 @@
+"""Turn the curated corpus into RDF quads, nanopublication style.
+
+Named graphs:
+
+- ``kgd:graph/ontology``: `ontology/kg.ttl`, so labels and definitions travel with the data;
+- ``kgd:graph/entities``: every entity (types, label, aliases, Wikidata link);
+- ``kgd:graph/source/<id>``: one source's metadata and normalised text, and the provenance node
+  of each of its claims (quote selectors, speaker, modality, times);
+- ``kgd:graph/propositions``: what claims share, with aggregates materialised at build time;
+- ``kgd:claim/<source>/<id>/assertion``: the plain edge of one causal claim
+  (``?cause kg:motivates ?effect``), linked from the claim by ``np:hasAssertion``.
+
+The plain edge is written for affirmed claims only: a claim that is denied or has negative
+polarity keeps its claim node but adds no edge, so ``?s kg:causes ?o`` never returns a
+proposition that its only source rejects. Hypothetical and predicted claims do add edges; their
+modality is on the claim.
+
+Quads come out in a fixed order (sorted ids, fixed property order) and every node has an IRI
+derived from curated ids (no blank nodes), so a rebuild is byte-identical.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.curation import Corpus
+from kg.models import (
+    Attribution,
+    CausalClaim,
+    Claim,
+    Entity,
+    EventClaim,
+    Modality,
+    Polarity,
+    Precision,
+    QuantityClaim,
+    TimeSpec,
+)
+from kg.namespace import DATA, KG, NP, OA, PREFIXES, SCHEMA, WD
+from kg.sources import SourceDocument
+
+__all__ = ["corpus_quads", "ontology_quads", "time_literal"]
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+SKOS_ALT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DCT = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+CONTEXT_CHARS = 32
+
+_ATTRIBUTION = {
+    Attribution.outlet: KG.OutletAttribution,
+    Attribution.named: KG.NamedAttribution,
+    Attribution.anonymous: KG.AnonymousAttribution,
+    Attribution.vague: KG.VagueAttribution,
+}
+_PRECISION = {
+    Precision.day: KG.Day,
+    Precision.month: KG.Month,
+    Precision.year: KG.Year,
+    Precision.unknown: KG.UnknownPrecision,
+}
+_ESTABLISHED = {"stated": KG.Stated, "inferred": KG.Inferred, "unknown": KG.NotEstablished}
+_AFFIRMING = {Modality.asserted, Modality.reported}
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def _s(text: str) -> ox.Literal:
+    return ox.Literal(text)
+
+
+def _typed(value: object, datatype: str) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + datatype))
+
+
+def time_literal(value: str, precision: Precision) -> ox.Literal:
+    """A date at its precision: xsd:date, xsd:gYearMonth or xsd:gYear.
+
+    >>> time_literal("2025-01", Precision.month).datatype.value
+    'http://www.w3.org/2001/XMLSchema#gYearMonth'
+    """
+    datatype = {Precision.day: "date", Precision.month: "gYearMonth", Precision.year: "gYear"}
+    return _typed(value, datatype[precision])
+
+
+def _bounds(value: str | None, precision: Precision) -> tuple[str | None, str | None]:
+    """First and last day a date at `precision` can mean."""
+    if value is None or precision is Precision.unknown:
+        return None, None
+    if precision is Precision.day:
+        return value, value
+    if precision is Precision.month:
+        year, month = map(int, value.split("-"))
+        return f"{value}-01", f"{value}-{calendar.monthrange(year, month)[1]:02d}"
+    return f"{value}-01-01", f"{value}-12-31"
+
+
+class _Emitter:
+    """Collects quads in emission order."""
+
+    def __init__(self) -> None:
+        self.quads: list[ox.Quad] = []
+
+    def __call__(self, s: object, p: object, o: object, g: object) -> None:
+        self.quads.append(ox.Quad(_n(s), _n(p), o if not isinstance(o, str) else _n(o), _n(g)))
+
+
+def ontology_quads(path: Path) -> list[ox.Quad]:
+    graph = _n(DATA["graph/ontology"])
+    triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+
+
+def _entity(emit: _Emitter, e: Entity) -> None:
+    g = DATA["graph/entities"]
+    s = DATA[f"entity/{e.id}"]
+    emit(s, RDF_TYPE.value, KG.Entity, g)
+    emit(s, RDF_TYPE.value, KG[e.type.value], g)
+    emit(s, DCT + "identifier", _s(e.id), g)
+    emit(s, RDFS_LABEL.value, _s(e.label), g)
+    emit(s, SCHEMA.description, _s(e.description), g)
+    for alias in e.aliases:
+        emit(s, SKOS_ALT.value, _s(alias), g)
+    if e.wikidata:
+        emit(s, SCHEMA.sameAs, WD[e.wikidata], g)
+
+
+def _source(emit: _Emitter, doc: SourceDocument) -> None:
+    m = doc.meta
+    g = DATA[f"graph/source/{m.id}"]
+    s = DATA[f"source/{m.id}"]
+    emit(s, RDF_TYPE.value, KG.Source, g)
+    emit(s, RDF_TYPE.value, SCHEMA.NewsArticle, g)
+    emit(s, DCT + "identifier", _s(m.id), g)
+    emit(s, RDFS_LABEL.value, _s(m.title or f"Untitled source {m.id}"), g)
+    if m.title:
+        emit(s, DCT + "title", _s(m.title), g)
+    if m.outlet:
+        emit(s, KG.outlet, _s(m.outlet), g)
+    if m.author:
+        emit(s, KG.author, _s(m.author), g)
+    if m.url:
+        emit(s, SCHEMA.url, _n(m.url), g)
+    emit(s, DCT + "language", _s(m.language), g)
+    emit(s, DCT + "format", _s("text/plain"), g)
+    emit(s, KG.sha256, _s(m.sha256), g)
+    emit(s, KG.byteSize, _typed(m.byte_size, "integer"), g)
+    emit(s, KG.encoding, _s(doc.normalised.encoding), g)
+    emit(s, KG.repairCount, _typed(len(doc.normalised.edits), "integer"), g)
+    pub = m.published
+    if pub.value:
+        emit(s, DCT + "issued", time_literal(pub.value, pub.precision), g)
+    emit(s, KG.publicationPrecision, _PRECISION[pub.precision], g)
+    emit(s, KG.publicationEstablished, _ESTABLISHED[pub.established.value], g)
+    emit(s, KG.publicationEvidence, _s(pub.evidence), g)
+    lo, hi = _bounds(pub.value, pub.precision)
+    lo = max(filter(None, [lo, pub.not_before]), default=None)
+    hi = min(filter(None, [hi, pub.not_after]), default=None)
+    if lo:
+        emit(s, KG.notBefore, _typed(lo, "date"), g)
+    if hi:
+        emit(s, KG.notAfter, _typed(hi, "date"), g)
+    for note in m.notes:
+        emit(s, KG.note, _s(note), g)
+    emit(s, KG.normalisedText, _s(doc.text), g)
+
+
+def _time(emit: _Emitter, c: str, g: str, t: TimeSpec | None, props: tuple[str, str, str]):
+    if t is None:
+        return
+    value_p, precision_p, written_p = props
+    if t.value:
+        emit(c, value_p, time_literal(t.value, t.precision), g)
+    emit(c, precision_p, _PRECISION[t.precision], g)
+    if t.as_written:
+        emit(c, written_p, _s(t.as_written), g)
+
+
+def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str) -> None:
+    sid = source.id
+    g = DATA[f"graph/source/{sid}"]
+    c = DATA[f"claim/{sid}/{claim.id}"]
+    emit(c, RDF_TYPE.value, KG.Claim, g)
+    kind = {"causal": KG.CausalClaim, "quantity": KG.QuantityClaim, "event": KG.EventClaim}
+    emit(c, RDF_TYPE.value, kind[claim.kind], g)
+    emit(c, KG.claimId, _s(f"{sid}/{claim.id}"), g)
+    emit(c, PROV + "wasDerivedFrom", DATA[f"source/{sid}"], g)
+    emit(c, KG.subject, DATA[f"entity/{claim.subject}"], g)
+    if isinstance(claim, CausalClaim):
+        emit(c, KG.relation, KG[claim.relation.term], g)
+        emit(c, KG.object, DATA[f"entity/{claim.object}"], g)
+        emit(c, KG.polarity, KG[claim.polarity.value.title()], g)
+    elif isinstance(claim, QuantityClaim):
+        emit(c, KG.measure, DATA[f"entity/{claim.measure}"], g)
+        emit(c, KG.value, _typed(claim.value, "decimal"), g)
+        if claim.value_max is not None:
+            emit(c, KG.valueMax, _typed(claim.value_max, "decimal"), g)
+        emit(c, KG.unit, _s(claim.unit), g)
+        emit(c, KG.qualifier, _s(claim.qualifier.value), g)
+    elif isinstance(claim, EventClaim):
+        emit(c, KG.status, KG[claim.status.value.title().replace("_", "")], g)
+    emit(c, KG.modality, KG[claim.modality.value.title()], g)
+    emit(c, KG.attribution, _ATTRIBUTION[claim.attribution], g)
+    if claim.speaker:
+        emit(c, KG.speaker, DATA[f"entity/{claim.speaker}"], g)
+        emit(c, PROV + "wasAttributedTo", DATA[f"entity/{claim.speaker}"], g)
+    if claim.speaker_as_written:
+        emit(c, KG.speakerAsWritten, _s(claim.speaker_as_written), g)
+    emit(c, KG.proposition, DATA[f"proposition/{prop}"], g)
+    if isinstance(claim, QuantityClaim):
+        _time(emit, c, g, claim.period, (KG.period, KG.periodPrecision, KG.periodAsWritten))
+    else:
+        _time(
+            emit,
+            c,
+            g,
+            claim.event_time,
+            (KG.eventTime, KG.eventTimePrecision, KG.eventTimeAsWritten),
+        )
+    if claim.confidence is not None:
+        emit(c, SCHEMA.ratingValue, _typed(claim.confidence, "decimal"), g)
+    if claim.note:
+        emit(c, KG.note, _s(claim.note), g)
+
+    # The quote: a W3C Web Annotation target with a quote selector and a position selector.
+    target, quote, position = f"{c}/target", f"{c}/quote", f"{c}/position"
+    text = source.text
+    emit(c, OA.hasTarget, target, g)
+    emit(target, RDF_TYPE.value, OA.SpecificResource, g)
+    emit(target, OA.hasSource, DATA[f"source/{sid}"], g)
+    emit(target, OA.hasSelector, quote, g)
+    emit(target, OA.hasSelector, position, g)
+    emit(quote, RDF_TYPE.value, OA.TextQuoteSelector, g)
+    emit(quote, OA.exact, _s(claim.quote), g)
+    emit(quote, OA.prefix, _s(text[max(0, claim.start - CONTEXT_CHARS) : claim.start]), g)
+    emit(quote, OA.suffix, _s(text[claim.end : claim.end + CONTEXT_CHARS]), g)
+    emit(position, RDF_TYPE.value, OA.TextPositionSelector, g)
+    emit(position, OA.start, _typed(claim.start, "nonNegativeInteger"), g)
+    emit(position, OA.end, _typed(claim.end, "nonNegativeInteger"), g)
+    norm = source.normalised
+    emit(position, KG.rawStart, _typed(norm.to_raw(claim.start), "nonNegativeInteger"), g)
+    emit(position, KG.rawEnd, _typed(norm.to_raw(claim.end), "nonNegativeInteger"), g)
+
+    if isinstance(claim, CausalClaim):
+        assertion = f"{c}/assertion"
+        emit(c, NP.hasAssertion, assertion, g)
+        affirmed = claim.polarity is Polarity.positive and claim.modality is not Modality.denied
+        if affirmed:
+            emit(
+                DATA[f"entity/{claim.subject}"],
+                KG[claim.relation.term],
+                DATA[f"entity/{claim.object}"],
+                assertion,
+            )
+
+
+def _affirms(claim: Claim) -> bool:
+    positive = getattr(claim, "polarity", Polarity.positive) is Polarity.positive
+    return positive and claim.modality in _AFFIRMING
+
+
+def _propositions(emit: _Emitter, corpus: Corpus, keys: dict[tuple[str, str], str]) -> None:
+    g = DATA["graph/propositions"]
+    grouped: dict[str, list[tuple[str, Claim]]] = defaultdict(list)
+    for sid, claim in corpus.all_claims():
+        grouped[keys[(sid, claim.id)]].append((sid, claim))
+    labels = {e.id: e.label for e in corpus.entities.values()}
+    for key in sorted(grouped):
+        members = grouped[key]
+        first = members[0][1]
+        p = DATA[f"proposition/{key}"]
+        emit(p, RDF_TYPE.value, KG.Proposition, g)
+        emit(p, KG.subject, DATA[f"entity/{first.subject}"], g)
+        if isinstance(first, CausalClaim):
+            emit(p, KG.relation, KG[first.relation.term], g)
+            emit(p, KG.object, DATA[f"entity/{first.object}"], g)
+            label = f"{labels[first.subject]} {first.relation.value} {labels[first.object]}"
+        elif isinstance(first, QuantityClaim):
+            emit(p, KG.measure, DATA[f"entity/{first.measure}"], g)
+            label = f"{labels[first.subject]}: {labels[first.measure]}"
+        else:
+            label = f"{labels[first.subject]} occurs"
+        emit(p, RDFS_LABEL.value, _s(label), g)
+        sources = {sid for sid, _ in members}
+        affirming = {sid for sid, c in members if _affirms(c)}
+        emit(p, KG.claimCount, _typed(len(members), "integer"), g)
+        emit(p, KG.sourceCount, _typed(len(sources), "integer"), g)
+        emit(p, KG.assertingSourceCount, _typed(len(affirming), "integer"), g)
+        doubting = {sid for sid, c in members if not _affirms(c)}
+        emit(p, KG.doubtingSourceCount, _typed(len(doubting), "integer"), g)
+
+
+def corpus_quads(corpus: Corpus, ontology: Path) -> Iterator[ox.Quad]:
+    """All quads of the graph, in a deterministic order."""
+    yield from ontology_quads(ontology)
+    emit = _Emitter()
+    for entity_id in sorted(corpus.entities):
+        _entity(emit, corpus.entities[entity_id])
+    keys: dict[tuple[str, str], str] = {}
+    for sid in sorted(corpus.sources):
+        source = corpus.sources[sid]
+        _source(emit, source)
+        for claim in sorted(corpus.claims.get(sid, []), key=lambda c: c.id):
+            key = claim.proposition_key
+            keys[(sid, claim.id)] = key
+            _claim(emit, source, claim, key)
+    _propositions(emit, corpus, keys)
+    yield from emit.quads
+
+
+def prefixes() -> dict[str, str]:
+    return dict(PREFIXES)

@@ -1,0 +1,173 @@
+"""Bad input gets one clear error naming file, line and field; nothing is written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.curation import load_corpus
+from kg.errors import CurationError, SourceError
+
+CLAIMS = "claims/mini-001.yaml"
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)
+
+
+def test_mini_corpus_loads(mini):
+    corpus = load_corpus(mini)
+    assert [c.id for c in corpus.claims["mini-001"]] == ["c001", "c002", "e001", "q001"]
+
+
+def test_seed_corpus_loads_and_every_quote_is_at_its_offsets():
+    corpus = load_corpus(Path(__file__).resolve().parents[1] / "data")
+    assert len(corpus.sources) == 5
+    for sid, claim in corpus.all_claims():
+        assert corpus.sources[sid].text[claim.start : claim.end] == claim.quote, claim.id
+
+
+def test_malformed_yaml_names_the_line(mini):
+    path = mini / CLAIMS
+    edit(path, "  relation: motivates", "  relation: [motivates")
+    with pytest.raises(CurationError, match=r"mini-001\.yaml:\d+: invalid YAML"):
+        load_corpus(mini)
+
+
+def test_unknown_entity_names_file_line_and_field(mini):
+    path = mini / CLAIMS
+    edit(path, "subject: us-tariffs", "subject: us-tarifs")
+    line = line_of(path, "subject: us-tarifs")
+    with pytest.raises(CurationError) as err:
+        load_corpus(mini)
+    assert str(err.value) == f"{path}:{line}: claims.subject: unknown entity 'us-tarifs'"
+
+
+def test_unknown_relation_is_refused(mini):
+    path = mini / CLAIMS
+    edit(path, "relation: motivates", "relation: inspires")
+    line = line_of(path, "relation: inspires")
+    with pytest.raises(CurationError, match=rf":{line}: claims\.relation: Input should be"):
+        load_corpus(mini)
+
+
+def test_wrong_offsets_say_where_the_quote_really_is(mini):
+    path = mini / CLAIMS
+    data = yaml.safe_load(path.read_text())
+    start, end = data["claims"][1]["start"], data["claims"][1]["end"]
+    edit(path, f"start: {start}\n", f"start: {start + 1}\n")
+    edit(path, f"end: {end}\n", f"end: {end + 1}\n")
+    with pytest.raises(
+        CurationError,
+        match=rf"quote not found at {start + 1}-{end + 1}; it occurs at {start}-{end}",
+    ):
+        load_corpus(mini)
+
+
+def test_offsets_that_disagree_with_the_quote_length(mini):
+    path = mini / CLAIMS
+    data = yaml.safe_load(path.read_text())
+    end = data["claims"][0]["end"]
+    edit(path, f"end: {end}\n", f"end: {end + 3}\n")
+    with pytest.raises(CurationError, match="end - start is"):
+        load_corpus(mini)
+
+
+def test_duplicate_claim_ids(mini):
+    path = mini / CLAIMS
+    edit(path, "id: c002", "id: c001")
+    line = (
+        line_of(path, "id: c001")
+        and [i for i, ln in enumerate(path.read_text().splitlines(), 1) if "id: c001" in ln][1]
+    )
+    with pytest.raises(CurationError, match=rf":{line}: claims\.id: duplicate claim id 'c001'"):
+        load_corpus(mini)
+
+
+def test_duplicate_entity_ids(mini):
+    path = mini / "entities.yaml"
+    edit(path, "- id: us-tariffs", "- id: japan")
+    with pytest.raises(CurationError, match=r"entities\.yaml:\d+: id: duplicate entity id 'japan'"):
+        load_corpus(mini)
+
+
+def test_unknown_yaml_key_is_refused(mini):
+    path = mini / CLAIMS
+    edit(path, "  modality: hypothetical", "  modality: hypothetical\n  modalty: asserted")
+    with pytest.raises(CurationError, match=r"claims\.modalty: Extra inputs are not permitted"):
+        load_corpus(mini)
+
+
+def test_binary_source_is_refused(mini):
+    (mini / "sources" / "mini-001.txt").write_bytes(b"\x00\x01\x02 PNG \x00")
+    with pytest.raises(SourceError, match="SHA-256"):
+        load_corpus(mini)
+
+
+def test_binary_source_with_matching_sidecar_is_refused(mini):
+    import hashlib
+
+    data = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10
+    (mini / "sources" / "mini-001.txt").write_bytes(data)
+    meta = mini / "sources" / "mini-001.meta.yaml"
+    text = re.sub(r"sha256: \w+", f"sha256: {hashlib.sha256(data).hexdigest()}", meta.read_text())
+    text = re.sub(r"byte_size: \d+", f"byte_size: {len(data)}", text)
+    meta.write_text(text)
+    with pytest.raises(SourceError, match=r"mini-001\.txt: binary file"):
+        load_corpus(mini)
+
+
+def test_empty_source_is_refused(mini):
+    (mini / "sources" / "mini-001.txt").write_bytes(b"")
+    with pytest.raises(SourceError, match="SHA-256"):
+        load_corpus(mini)
+
+
+def test_cli_prints_one_line_and_writes_nothing(mini, tmp_path):
+    edit(mini / CLAIMS, "object: us-treasury-yields", "object: yields")
+    out = tmp_path / "graph"
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(mini), "--output", str(out), "--store", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert "claims.object: unknown entity 'yields'" in result.output
+    assert not out.exists() and not (tmp_path / "s").exists()
+
+
+def test_a_failed_build_keeps_the_previous_outputs(mini, tmp_path):
+    runner = CliRunner()
+    args = [
+        "build",
+        "--data",
+        str(mini),
+        "--output",
+        str(tmp_path / "g"),
+        "--store",
+        str(tmp_path / "s"),
+    ]
+    assert runner.invoke(cli, args).exit_code == 0
+    before = (tmp_path / "g" / "kg.trig").read_bytes()
+    edit(mini / CLAIMS, "modality: asserted", "modality: sure")
+    assert runner.invoke(cli, args).exit_code == 2
+    assert (tmp_path / "g" / "kg.trig").read_bytes() == before
+    assert (
+        runner.invoke(
+            cli, ["summary", "--store", str(tmp_path / "s"), "--format", "json"]
+        ).exit_code
+        == 0
+    )

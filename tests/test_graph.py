@@ -1,0 +1,121 @@
+"""The built graph parses back with two parsers, round-trips, conforms, rebuilds identically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from kg.build import FORMATS, build, shacl_validate
+from kg.errors import ValidationError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _dataset(path: Path, fmt: str) -> rdflib.Dataset:
+    ds = rdflib.Dataset()
+    ds.parse(path, format=fmt)
+    return ds
+
+
+def _union(ds: rdflib.Dataset) -> rdflib.Graph:
+    g = rdflib.Graph()
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+def assert_isomorphic(a: rdflib.Graph, b: rdflib.Graph) -> None:
+    if not isomorphic(a, b):
+        _, only_a, only_b = graph_diff(to_isomorphic(a), to_isomorphic(b))
+        raise AssertionError(
+            f"only in first: {sorted(only_a)[:5]}\nonly in second: {sorted(only_b)[:5]}"
+        )
+
+
+def test_every_format_parses_with_rdflib_and_agrees(seed_graph_dir):
+    nq = _union(_dataset(seed_graph_dir / "kg.nq", "nquads"))
+    assert len(nq) > 1000
+    assert_isomorphic(nq, _union(_dataset(seed_graph_dir / "kg.trig", "trig")))
+    assert_isomorphic(nq, rdflib.Graph().parse(seed_graph_dir / "kg.ttl", format="turtle"))
+    assert_isomorphic(nq, _union(_dataset(seed_graph_dir / "kg.jsonld", "json-ld")))
+
+
+def test_named_graphs_survive_a_round_trip_through_both_parsers(seed_graph_dir):
+    ox_quads = set(ox.parse(path=str(seed_graph_dir / "kg.trig"), format=ox.RdfFormat.TRIG))
+    ox_nq = set(ox.parse(path=str(seed_graph_dir / "kg.nq"), format=ox.RdfFormat.N_QUADS))
+    assert ox_quads == ox_nq
+    ds = _dataset(seed_graph_dir / "kg.trig", "trig")
+    again = rdflib.Dataset()
+    again.parse(data=ds.serialize(format="nquads"), format="nquads")
+    rd = {(str(s), str(p), str(o), str(g)) for s, p, o, g in again.quads((None, None, None, None))}
+    ox_set = {
+        (q.subject.value, q.predicate.value, q.object.value, q.graph_name.value) for q in ox_nq
+    }
+    assert rd == ox_set
+
+
+def test_graph_conforms_to_shapes(seed_graph_dir):
+    shacl_validate(list(ox.parse(path=str(seed_graph_dir / "kg.nq"), format=ox.RdfFormat.N_QUADS)))
+
+
+def test_shapes_catch_a_claim_without_modality(seed_graph_dir):
+    quads = [
+        q
+        for q in ox.parse(path=str(seed_graph_dir / "kg.nq"), format=ox.RdfFormat.N_QUADS)
+        if q.predicate.value != "https://w3id.org/kg-news/ontology#modality"
+    ]
+    with pytest.raises(ValidationError, match="every claim has a modality"):
+        shacl_validate(quads)
+
+
+def test_rebuild_is_byte_identical(tmp_path, seed_graph_dir):
+    build(ROOT / "data", tmp_path / "again", None)
+    for name in FORMATS:
+        assert (tmp_path / "again" / name).read_bytes() == (seed_graph_dir / name).read_bytes(), (
+            name
+        )
+
+
+def test_committed_graph_is_up_to_date(seed_graph_dir):
+    for name in FORMATS:
+        committed = ROOT / "data" / "graph" / name
+        assert committed.read_bytes() == (seed_graph_dir / name).read_bytes(), (
+            f"{committed} is stale: run `kg build` and commit data/graph/"
+        )
+
+
+def test_plain_edge_and_claim_node_are_linked(seed_store):
+    rows = seed_store.select(
+        """SELECT ?claim WHERE {
+             ?claim np:hasAssertion ?g ; kg:subject ?s ; kg:relation kg:motivates ; kg:object ?o .
+             GRAPH ?g { ?s kg:motivates ?o }
+           }"""
+    )
+    assert rows, "no motivates edge linked to its claim"
+
+
+def test_quotes_are_found_at_their_offsets_via_sparql(seed_store):
+    bad = seed_store.select(
+        """SELECT ?claim WHERE {
+             ?claim prov:wasDerivedFrom ?src ; oa:hasTarget/oa:hasSelector ?q, ?p .
+             ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end .
+             ?src kg:normalisedText ?text .
+             FILTER(SUBSTR(?text, ?start + 1, ?end - ?start) != ?exact)
+           }"""
+    )
+    assert bad == []
+    n = seed_store.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a kg:Claim }")[0]["n"]
+    assert int(n.value) > 0
+
+
+def test_denied_claims_add_no_plain_edge(mini, tmp_path):
+    from kg.store import open_store
+
+    build(mini, None, str(tmp_path / "s"))
+    store = open_store(tmp_path / "s")
+    assert store.ask("ASK { ?s kg:increases ?o }")  # hypothetical still has its edge
+    assert store.ask("ASK { ?c a kg:EventClaim ; kg:modality kg:Denied }")
