@@ -15,11 +15,11 @@ Two repairs run, each recorded as an `Edit`:
    before a word, closing quote after one, bullet at the start of a line. This is a
    reconstruction, not a decoding: each edit records the rule that chose it.
 
->>> n = normalise_text("Americaâs debt âhome.â")
+>>> n = normalise_text("Americaâs debt isnât âhome.â")
 >>> n.text
-'America’s debt “home.”'
+'America’s debt isn’t “home.”'
 >>> [e.rule for e in n.edits]
-['lossy-apostrophe', 'lossy-open-quote', 'lossy-close-quote']
+['lossy-apostrophe', 'lossy-apostrophe', 'lossy-open-quote', 'lossy-close-quote']
 """
 
 from __future__ import annotations
