@@ -6,7 +6,10 @@ BIN    := $(VENV)/bin
 KG     := $(BIN)/kg
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck build clean
+# Debian packages the tests drive for real (a headless browser, a SPARQL server).
+SYSTEM_PACKAGES := chromium
+
+.PHONY: run test lint typecheck build clean system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +31,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
+# Installs only what is missing; needs root or sudo (CI runs as root).
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
 # pytest exits 5 when it collects nothing: that must fail, so no special-casing here.
-test: $(STAMP) lint
+test: $(STAMP) system-deps lint
 	$(BIN)/pytest -q
 
 clean:
