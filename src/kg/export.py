@@ -40,8 +40,7 @@ WHERE {
   ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
   ?src dcterms:identifier ?source ; kg:publicationPrecision ?pp ; kg:publicationEstablished ?pe .
   OPTIONAL { ?src dcterms:issued ?published }
-  OPTIONAL { ?claim kg:relation ?r ; kg:object ?object ; kg:polarity ?pol }
-  OPTIONAL { ?r skos:notation ?relation }
+  OPTIONAL { ?claim kg:relation/skos:notation ?relation ; kg:object ?object ; kg:polarity ?pol }
   OPTIONAL { ?claim kg:speaker ?speaker }
   OPTIONAL { ?claim kg:speakerAsWritten ?speakerAsWritten }
   OPTIONAL { ?claim kg:eventTime ?eventTime }

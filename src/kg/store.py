@@ -247,7 +247,7 @@ class RemoteStore(Store):
 
 def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Store:
     """Open a store: an http(s) URL is a SPARQL endpoint, ":memory:" an in-memory Oxigraph,
-    anything else a directory holding an on-disk Oxigraph store.
+    anything else a directory holding an on-disk Oxigraph store (read-only unless `create`).
 
     Remote credentials come from the URL (``https://user:pass@host/sparql``).
     """
@@ -263,7 +263,8 @@ def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Sto
     path = Path(spec)
     if not create and not path.is_dir():
         raise StoreError("no graph store here: run `kg build` first", path=path)
-    return EmbeddedStore(path)
+    # Readers open read-only: any number of them can share the store, even while it is open.
+    return EmbeddedStore(path, read_only=not create)
 
 
 def replace_directory(src: Path, dst: Path) -> None:
