@@ -79,7 +79,9 @@ class EmbeddedStore(Store):
             raise StoreError(f"cannot open the store: {exc}", path=path) from None
 
     def _run(self, query: str, bindings: Mapping[str, Term] | None) -> Any:
-        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()
+        }
         try:
             return self._store.query(
                 query, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs
@@ -256,7 +258,8 @@ def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Sto
         return EmbeddedStore(None)
     if spec.startswith(("http://", "https://")):
         parts = urllib.parse.urlsplit(spec)
-        clean = parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))
+        host = parts.hostname or ""
+        clean = parts._replace(netloc=host + (f":{parts.port}" if parts.port else ""))
         return RemoteStore(
             urllib.parse.urlunsplit(clean), user=parts.username, password=parts.password
         )
