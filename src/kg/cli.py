@@ -136,3 +136,44 @@ def claims(store: str, fmt: str, output) -> None:
 
     for line in to_jsonl(claim_records(open_store(store))):
         output.write(line + "\n")
+
+
+# --- query ---
+
+
+@cli.command()
+@click.argument("sparql", required=False)
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Query file.")
+@click.option("--saved", help="Run a saved query by name (`kg queries` lists them).")
+@click.option(
+    "--param", "params", multiple=True, metavar="NAME=VALUE", help="Saved-query parameter."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "xml", "csv", "tsv", "ttl", "jsonld", "nt"]),
+    help="Output format [default: from --output's extension, else table (SELECT/ASK), ttl].",
+)
+@click.option("--output", default="-", help="File to write (default: stdout).")
+@store_option
+def query(sparql, file, saved, params, fmt, output, store) -> None:
+    """Run SPARQL given as an argument, with --file, on stdin, or a saved query."""
+    from kg.query import read_query, run_query, run_saved, write_result
+    from kg.saved import parse_params
+    from kg.store import open_store
+
+    if saved:
+        result = run_saved(open_store(store), saved, parse_params(params))
+    else:
+        text, path = read_query(sparql, file, click.get_text_stream("stdin"))
+        result = run_query(open_store(store), text, path=path)
+    write_result(result, fmt, output)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def queries(fmt: str) -> None:
+    """List the saved queries with their descriptions and parameters."""
+    from kg.saved import describe_saved
+
+    click.echo(describe_saved(json_output=fmt == "json"))

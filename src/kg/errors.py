@@ -69,7 +69,26 @@ class CurationError(InputError):
 
 
 class QueryError(InputError):
-    """A SPARQL query is invalid, or a saved query or parameter is unknown."""
+    """A SPARQL query is invalid, or a saved query or parameter is unknown.
+
+    Syntax errors carry the line and column in the user's text:
+
+    >>> str(QueryError("expected OPTIONAL", line=4, column=2))
+    'line 4, column 2: expected OPTIONAL'
+    >>> str(QueryError("expected OPTIONAL", path="q.rq", line=4, column=2))
+    'q.rq:4:2: expected OPTIONAL'
+    """
+
+    def __init__(self, message: str, *, column: int | None = None, **where) -> None:
+        super().__init__(message, **where)
+        self.column = column
+
+    def __str__(self) -> str:
+        if self.line is None or self.column is None:
+            return super().__str__()
+        if self.path:
+            return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        return f"line {self.line}, column {self.column}: {self.message}"
 
 
 class StoreError(KgError):

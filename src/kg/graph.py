@@ -35,6 +35,7 @@ from kg.models import (
     Claim,
     Entity,
     EventClaim,
+    EventStatus,
     Modality,
     Polarity,
     Precision,
@@ -68,6 +69,7 @@ _PRECISION = {
 }
 _ESTABLISHED = {"stated": KG.Stated, "inferred": KG.Inferred, "unknown": KG.NotEstablished}
 _AFFIRMING = {Modality.asserted, Modality.reported}
+_HAPPENING = {EventStatus.occurred, EventStatus.ongoing}
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -265,8 +267,11 @@ def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str) -> N
 
 
 def _affirms(claim: Claim) -> bool:
+    """Stated as fact: asserted or reported, positive, and for an event, happening. An event
+    claim asserting that something is improbable or did not occur doubts the event."""
     positive = getattr(claim, "polarity", Polarity.positive) is Polarity.positive
-    return positive and claim.modality in _AFFIRMING
+    happening = not isinstance(claim, EventClaim) or claim.status in _HAPPENING
+    return positive and happening and claim.modality in _AFFIRMING
 
 
 def _propositions(emit: _Emitter, corpus: Corpus, keys: dict[tuple[str, str], str]) -> None:

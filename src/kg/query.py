@@ -1,0 +1,155 @@
+"""`kg query`: run SPARQL (typed, from a file, or saved) on any store and write the answer.
+
+Prefixes of the ontology and of the standard vocabularies are predeclared (`kg.namespace.
+PREFIXES`). The output format comes from `--format` or from the output file's extension:
+
+>>> guess_format("answers.tsv")
+<ResultFormat.tsv: 'tsv'>
+>>> guess_format(None) is None
+True
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.namespace import PREFIXES
+from kg.results import Result, ResultFormat, Row, serialise_chunks
+from kg.saved import bind_params, get_saved
+from kg.store import Store, Term
+
+__all__ = ["guess_format", "read_query", "run_query", "run_saved", "shorten", "write_result"]
+
+EXTENSIONS = {
+    ".json": ResultFormat.json,
+    ".srj": ResultFormat.json,
+    ".xml": ResultFormat.xml,
+    ".srx": ResultFormat.xml,
+    ".csv": ResultFormat.csv,
+    ".tsv": ResultFormat.tsv,
+    ".ttl": ResultFormat.ttl,
+    ".jsonld": ResultFormat.jsonld,
+    ".nt": ResultFormat.nt,
+    ".txt": ResultFormat.table,
+}
+
+
+def guess_format(output: str | Path | None) -> ResultFormat | None:
+    """The format an output file's extension asks for, or None."""
+    if output is None or str(output) == "-":
+        return None
+    suffix = Path(output).suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise QueryError(f"cannot tell the format from {suffix or 'no extension'!r}: use --format")
+    return EXTENSIONS[suffix]
+
+
+def read_query(
+    text: str | None, file: Path | None, stdin: IO[str] | None
+) -> tuple[str, str | None]:
+    """The query text and the file it came from: an argument, `--file`, or standard input."""
+    if text is not None and file is not None:
+        raise QueryError("give the query as an argument or with --file, not both")
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8"), str(file)
+        except OSError as exc:
+            raise QueryError(f"cannot read the query: {exc.strerror}", path=file) from None
+    if text is None and stdin is not None:
+        text = stdin.read()
+    if not text or not text.strip():
+        raise QueryError("no query: give SPARQL as an argument, with --file, or on stdin")
+    return text, None
+
+
+def run_query(
+    store: Store,
+    text: str,
+    bindings: Mapping[str, Term] | None = None,
+    *,
+    path: str | None = None,
+) -> Result:
+    """Run any query form; syntax errors name `path` with line and column."""
+    try:
+        return store.query(text, bindings)
+    except QueryError as exc:
+        if path and exc.line is not None:
+            exc.path = path
+        raise
+
+
+def run_saved(store: Store, name: str, params: Mapping[str, str] | None = None) -> Result:
+    """Run the saved query `name` with parameters given as strings."""
+    saved = get_saved(name)
+    return run_query(store, saved.text, bind_params(saved, dict(params or {})), path=saved.path)
+
+
+def shorten(term: Term | None) -> str:
+    """A term as a person reads it: prefixed IRIs, literal values without quotes.
+
+    >>> shorten(ox.NamedNode("https://w3id.org/kg-news/id/entity/japan"))
+    'kgd:entity/japan'
+    """
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, iri in PREFIXES.items():
+            if term.value.startswith(iri) and len(term.value) > len(iri):
+                return f"{prefix}:{term.value[len(iri) :]}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def _table(result: Result, out: IO[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out, soft_wrap=False, width=None if out.isatty() else 200)
+    if result.form == "ask":
+        console.print("yes" if result.boolean else "no")
+        return
+    rows: Iterable[Row] = list(result.rows)
+    table = Table(*result.variables, show_lines=False, highlight=False)
+    n = 0
+    for row in rows:
+        table.add_row(*(shorten(row.get(v)) for v in result.variables))
+        n += 1
+    console.print(table)
+    console.print(f"{n} row{'s' if n != 1 else ''}")
+
+
+def write_result(
+    result: Result, fmt: ResultFormat | str | None = None, output: str | Path | None = None
+) -> None:
+    """Write `result` to the file `output` (standard output for None or "-") in `fmt`, or in
+    the format its extension names; by default a table for solutions, Turtle for graphs."""
+    fmt = ResultFormat(fmt) if fmt else guess_format(output)
+    if fmt is None:
+        fmt = ResultFormat.ttl if result.form == "graph" else ResultFormat.table
+    to_stdout = output is None or str(output) == "-"
+    if fmt is ResultFormat.table:
+        if result.form == "graph":
+            raise QueryError("CONSTRUCT and DESCRIBE give a graph: use ttl, jsonld or nt")
+        if to_stdout:
+            _table(result, sys.stdout)
+        else:
+            with open(output, "w", encoding="utf-8") as out:  # type: ignore[arg-type]
+                _table(result, out)
+        return
+    chunks = serialise_chunks(result, fmt, PREFIXES)
+    if to_stdout:
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.flush()
+        return
+    with open(output, "wb") as binary:  # type: ignore[arg-type]
+        for chunk in chunks:
+            binary.write(chunk)

@@ -1,0 +1,211 @@
+"""A SPARQL 1.1 server as the graph store: Virtuoso, Fuseki, GraphDB, Oxigraph server, ...
+
+Queries go over the SPARQL 1.1 Protocol (POST, form-encoded) with the predeclared prefixes
+prepended; parameters travel as a VALUES block of RDF terms (`kg.sparql.inject_values`).
+Loads send large graphs through the Graph Store Protocol when a `gsp=` URL is given, and
+everything else as batched `INSERT DATA` updates. See docs/stores.md for each server.
+
+>>> s = remote_store("http://u:p@localhost:8890/sparql gsp=http://localhost:8890/sparql-graph-crud")
+>>> (s.query_url, s.update_url, s.gsp_url, s.location)
+('http://localhost:8890/sparql', 'http://localhost:8890/sparql', \
+'http://localhost:8890/sparql-graph-crud', 'http://localhost:8890/sparql')
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, StoreError
+from kg.namespace import BASE, PREFIXES
+from kg.results import Result, Row
+from kg.sparql import inject_values, keywords, query_form
+from kg.store import Store, Term
+
+__all__ = ["RemoteStore", "remote_store"]
+
+JSON_RESULTS = "application/sparql-results+json"
+GSP_MIN_TRIPLES = 500  # smaller graphs go in batched INSERT DATA: one request for many graphs
+BATCH_BYTES = 1_000_000
+
+
+def _prologue() -> str:
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def _term_from_json(b: dict[str, str]) -> Term:
+    kind = b["type"]
+    if kind == "uri":
+        return ox.NamedNode(b["value"])
+    if kind == "bnode":
+        return ox.BlankNode(b["value"])
+    if "xml:lang" in b:
+        return ox.Literal(b["value"], language=b["xml:lang"])
+    if "datatype" in b:
+        return ox.Literal(b["value"], datatype=ox.NamedNode(b["datatype"]))
+    return ox.Literal(b["value"])
+
+
+def _local_position(query: str) -> QueryError | None:
+    """Parse a refused query with Oxigraph (on an empty store) for a line and column."""
+    from kg.store import EmbeddedStore
+
+    if "SERVICE" in keywords(query):  # an empty store would still call the service
+        return None
+    try:
+        EmbeddedStore(None).query(query)
+    except QueryError as exc:
+        return exc
+    return None
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 Protocol endpoint; updates through the same or a separate URL."""
+
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = 120.0,
+    ) -> None:
+        self.location = query_url
+        self.query_url = query_url
+        self.update_url = update_url or query_url
+        self.gsp_url = gsp_url
+        self.timeout = timeout
+        self._auth = (
+            "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode() if user else None
+        )
+
+    def _request(
+        self, url: str, data: bytes, content_type: str, accept: str, *, is_query: bool = False
+    ) -> tuple[bytes, str]:
+        headers = {"Content-Type": content_type, "Accept": accept}
+        if self._auth:
+            headers["Authorization"] = self._auth
+        req = urllib.request.Request(url, data=data, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                return resp.read(), resp.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace").strip().splitlines()
+            detail = " ".join(line.strip() for line in body[:3])[:300] or exc.reason
+            if exc.code == 400 and is_query:
+                raise QueryError(f"the endpoint refused the request (400): {detail}") from None
+            raise StoreError(f"{url} answered {exc.code}: {detail}") from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise StoreError(f"cannot reach {url}: {reason}") from None
+
+    def query(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
+        form = query_form(query)
+        if form == "UPDATE":
+            raise QueryError("this is an update, not a query")
+        text = inject_values(query, bindings) if bindings else query
+        accept = JSON_RESULTS if form in ("SELECT", "ASK") else "application/n-triples"
+        data = urllib.parse.urlencode({"query": _prologue() + text}).encode()
+        try:
+            raw, ctype = self._request(
+                self.query_url, data, "application/x-www-form-urlencoded", accept, is_query=True
+            )
+        except QueryError as refused:
+            raise _local_position(query) or refused from None
+        if form in ("SELECT", "ASK"):
+            doc = json.loads(raw)
+            if "boolean" in doc:
+                return Result.ask(bool(doc["boolean"]))
+            names = doc["head"].get("vars", [])
+            rows: list[Row] = [
+                {n: _term_from_json(b[n]) if n in b else None for n in names}
+                for b in doc["results"]["bindings"]
+            ]
+            return Result.solutions(names, rows)
+        # Servers answer N-Triples as application/n-triples or text/plain (Virtuoso).
+        fmt = ox.RdfFormat.from_media_type(ctype.split(";")[0].strip()) or ox.RdfFormat.N_TRIPLES
+        return Result.graph([t for t in ox.parse(raw, format=fmt) if isinstance(t, ox.Triple)])
+
+    def update(self, update: str) -> None:
+        data = urllib.parse.urlencode({"update": _prologue() + update}).encode()
+        self._request(self.update_url, data, "application/x-www-form-urlencoded", "*/*")
+
+    def _gsp_post(self, graph: str, ntriples: str) -> None:
+        assert self.gsp_url is not None
+        sep = "&" if "?" in self.gsp_url else "?"
+        url = self.gsp_url + sep + urllib.parse.urlencode({"graph": graph})
+        self._request(url, ntriples.encode(), "application/n-triples", "*/*")
+
+    def load_nquads(self, data: bytes) -> None:
+        by_graph: dict[str, list[str]] = defaultdict(list)
+        for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+            g = quad.graph_name
+            key = g.value if isinstance(g, ox.NamedNode) else ""
+            by_graph[key].append(f"{quad.subject} {quad.predicate} {quad.object} .")
+        batch: list[str] = []
+        size = 0
+        for graph, triples in sorted(by_graph.items()):
+            if self.gsp_url and graph and len(triples) >= GSP_MIN_TRIPLES:
+                self._gsp_post(graph, "\n".join(triples) + "\n")
+                continue
+            for i in range(0, len(triples), 2000):
+                body = "\n".join(triples[i : i + 2000])
+                batch.append(f"GRAPH <{graph}> {{\n{body}\n}}" if graph else body)
+                size += len(body)
+                if size > BATCH_BYTES:
+                    self.update("INSERT DATA {\n" + "\n".join(batch) + "\n}")
+                    batch, size = [], 0
+        if batch:
+            self.update("INSERT DATA {\n" + "\n".join(batch) + "\n}")
+
+    def graphs(self) -> list[str]:
+        """The named graphs of kg's namespace on the server (not the server's own)."""
+        rows = self.select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), ?base)) }",
+            {"base": ox.Literal(BASE)},
+        )
+        return sorted(r["g"].value for r in rows if r["g"] is not None)
+
+    def replace_nquads(self, data: bytes) -> None:
+        """Drop kg's graphs (those of the new data and any left from an older build), load."""
+        new = {
+            q.graph_name.value
+            for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)
+            if isinstance(q.graph_name, ox.NamedNode)
+        }
+        old = sorted(new | set(self.graphs()))
+        for i in range(0, len(old), 500):
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in old[i : i + 500]))
+        self.load_nquads(data)
+
+
+def remote_store(spec: str) -> RemoteStore:
+    """A `RemoteStore` from ``URL [update=URL] [gsp=URL]``; credentials in the URL."""
+    url, *options = spec.split()
+    extra: dict[str, str] = {}
+    for option in options:
+        key, _, value = option.partition("=")
+        if key not in ("update", "gsp") or not value.startswith(("http://", "https://")):
+            raise StoreError(f"unknown store option {option!r}: expected update=URL or gsp=URL")
+        extra[key] = value
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    clean = urllib.parse.urlunsplit(
+        parts._replace(netloc=host + (f":{parts.port}" if parts.port else ""))
+    )
+    return RemoteStore(
+        clean,
+        update_url=extra.get("update"),
+        gsp_url=extra.get("gsp"),
+        user=parts.username,
+        password=parts.password,
+    )

@@ -1,0 +1,204 @@
+"""Query results, whatever store produced them, and their standard serialisations.
+
+A `Result` holds the answer of one query: solutions (SELECT), a boolean (ASK) or triples
+(CONSTRUCT, DESCRIBE). Solutions are written here as SPARQL 1.1 Query Results JSON, XML, CSV
+and TSV, row by row, so a caller can stop after a limit; triples go through Oxigraph's RDF
+serialisers.
+
+>>> r = Result.solutions(["x"], [{"x": ox.Literal("a,b")}])
+>>> print(serialise(r, ResultFormat.csv).decode(), end="")
+x
+"a,b"
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+
+__all__ = ["Result", "ResultFormat", "serialise"]
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term | None]
+
+
+class ResultFormat(StrEnum):
+    """Output formats: the first five for SELECT and ASK, the RDF ones for graphs."""
+
+    table = "table"
+    json = "json"
+    xml = "xml"
+    csv = "csv"
+    tsv = "tsv"
+    ttl = "ttl"
+    jsonld = "jsonld"
+    nt = "nt"
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self]
+
+    @property
+    def for_graphs(self) -> bool:
+        return self in (ResultFormat.ttl, ResultFormat.jsonld, ResultFormat.nt)
+
+
+MEDIA_TYPES = {
+    ResultFormat.table: "text/plain; charset=utf-8",
+    ResultFormat.json: "application/sparql-results+json",
+    ResultFormat.xml: "application/sparql-results+xml",
+    ResultFormat.csv: "text/csv; charset=utf-8",
+    ResultFormat.tsv: "text/tab-separated-values; charset=utf-8",
+    ResultFormat.ttl: "text/turtle",
+    ResultFormat.jsonld: "application/ld+json",
+    ResultFormat.nt: "application/n-triples",
+}
+_RDF = {
+    ResultFormat.ttl: ox.RdfFormat.TURTLE,
+    ResultFormat.jsonld: ox.RdfFormat.JSON_LD,
+    ResultFormat.nt: ox.RdfFormat.N_TRIPLES,
+}
+
+
+@dataclass
+class Result:
+    """The answer to one query. `rows` and `triples` may be lazy: iterate them once."""
+
+    form: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: Iterable[Row] = ()
+    boolean: bool = False
+    triples: Iterable[ox.Triple] = ()
+
+    @classmethod
+    def solutions(cls, variables: list[str], rows: Iterable[Row]) -> Result:
+        return cls("select", variables=variables, rows=rows)
+
+    @classmethod
+    def ask(cls, value: bool) -> Result:
+        return cls("ask", boolean=value)
+
+    @classmethod
+    def graph(cls, triples: Iterable[ox.Triple]) -> Result:
+        return cls("graph", triples=triples)
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _json(result: Result) -> Iterator[str]:
+    if result.form == "ask":
+        yield json.dumps({"head": {}, "boolean": result.boolean})
+        return
+    yield json.dumps({"head": {"vars": result.variables}})[:-1] + ',"results":{"bindings":['
+    for i, row in enumerate(result.rows):
+        cells = {k: _json_term(v) for k, v in row.items() if v is not None}
+        yield ("," if i else "") + json.dumps(cells, ensure_ascii=False)
+    yield "]}}"
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    attr = ""
+    if term.language:
+        attr = f" xml:lang={quoteattr(term.language)}"
+    elif term.datatype.value != XSD_STRING:
+        attr = f" datatype={quoteattr(term.datatype.value)}"
+    return f"<literal{attr}>{escape(term.value)}</literal>"
+
+
+def _xml(result: Result) -> Iterator[str]:
+    yield '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+    if result.form == "ask":
+        yield f"<head/>\n<boolean>{'true' if result.boolean else 'false'}</boolean>\n</sparql>\n"
+        return
+    heads = "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables)
+    yield f"<head>{heads}</head>\n<results>\n"
+    for row in result.rows:
+        cells = "".join(
+            f"<binding name={quoteattr(k)}>{_xml_term(v)}</binding>"
+            for k, v in row.items()
+            if v is not None
+        )
+        yield f"<result>{cells}</result>\n"
+    yield "</results>\n</sparql>\n"
+
+
+def _delimited(result: Result, tsv: bool) -> Iterator[str]:
+    """CSV carries plain values (lossy by design); TSV carries terms in N-Triples syntax."""
+    if result.form == "ask":
+        raise QueryError("CSV and TSV are for SELECT results; use json or xml for ASK")
+    if tsv:
+        yield "\t".join(f"?{v}" for v in result.variables) + "\n"
+        for row in result.rows:
+            yield "\t".join(str(row[v]) if row.get(v) is not None else "" for v in result.variables)
+            yield "\n"
+        return
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        values = []
+        for v in result.variables:
+            term = row.get(v)
+            if term is None:
+                values.append("")
+            elif isinstance(term, ox.BlankNode):
+                values.append(f"_:{term.value}")
+            else:
+                values.append(term.value)
+        writer.writerow(values)
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+    yield buf.getvalue()
+
+
+def serialise_chunks(result: Result, fmt: ResultFormat, prefixes: dict[str, str] | None = None):
+    """Yield the serialisation of `result` in pieces (bytes)."""
+    if result.form == "graph":
+        if not fmt.for_graphs:
+            raise QueryError(
+                f"CONSTRUCT and DESCRIBE give a graph: use ttl, jsonld or nt, not {fmt}"
+            )
+        yield ox.serialize(list(result.triples), format=_RDF[fmt], prefixes=prefixes)
+        return
+    writers = {
+        ResultFormat.json: _json,
+        ResultFormat.xml: _xml,
+        ResultFormat.csv: lambda r: _delimited(r, tsv=False),
+        ResultFormat.tsv: lambda r: _delimited(r, tsv=True),
+    }
+    if fmt not in writers:
+        raise QueryError(f"{fmt} is for CONSTRUCT and DESCRIBE; use table, json, xml, csv or tsv")
+    for piece in writers[fmt](result):
+        yield piece.encode("utf-8")
+
+
+def serialise(result: Result, fmt: ResultFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    return b"".join(serialise_chunks(result, fmt, prefixes))

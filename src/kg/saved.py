@@ -1,0 +1,225 @@
+"""The library of saved queries: documented SPARQL files shipped in `kg/queries/*.rq`.
+
+Each file starts with a comment: a description, then one line per parameter and examples::
+
+    # What each source says caused or motivated an event ...
+    #
+    # param event (entity, required): the effect, as an entity id or IRI
+    # param source (source): only this source (its id)
+    # example: kg query --saved causes --param event=japan-treasury-selloff
+
+A parameter is a variable of the query. Its value is checked against its type and turned into
+an RDF term, then bound by the store (`Store.query(..., bindings=...)`): never pasted into the
+text. An optional parameter left out stays a free variable, so it matches anything.
+
+>>> q = saved_queries()["causes"]
+>>> [(p.name, p.type, p.required) for p in q.params]
+[('event', 'entity', True)]
+>>> bind_params(q, {"event": "japan-treasury-selloff"})["event"].value
+'https://w3id.org/kg-news/id/entity/japan-treasury-selloff'
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import pyoxigraph as ox
+from pydantic import BaseModel, ConfigDict
+
+from kg.errors import QueryError
+from kg.models import SLUG, EntityType, Modality
+from kg.namespace import DATA, KG, PREFIXES
+
+__all__ = [
+    "Param",
+    "SavedQuery",
+    "bind_params",
+    "describe_saved",
+    "get_saved",
+    "parse_params",
+    "saved_queries",
+]
+
+ParamType = Literal["entity", "source", "modality", "type", "date", "string", "integer", "decimal"]
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+_PARAM = re.compile(
+    r"^param (?P<name>\w+) \((?P<type>\w+)(?P<required>, required)?\): (?P<text>.+)$"
+)
+
+
+class Param(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    type: ParamType
+    required: bool
+    description: str
+
+
+class SavedQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    examples: tuple[str, ...]
+    text: str
+    path: str
+
+
+def parse_saved(name: str, text: str, path: str = "") -> SavedQuery:
+    """Read the header comment of a saved query."""
+    description: list[str] = []
+    params: list[Param] = []
+    examples: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#"):
+            break
+        body = line.removeprefix("#").strip()
+        if body.startswith("param "):
+            m = _PARAM.match(body)
+            if not m or m["type"] not in ParamType.__args__:  # type: ignore[attr-defined]
+                raise QueryError(f"malformed parameter line: {body}", path=path, line=number)
+            params.append(
+                Param(
+                    name=m["name"],
+                    type=m["type"],
+                    required=bool(m["required"]),
+                    description=m["text"],
+                )
+            )
+        elif body.startswith("example: "):
+            examples.append(body.removeprefix("example: "))
+        elif body and not params:
+            description.append(body)
+    if not description:
+        raise QueryError("a saved query needs a description comment", path=path, line=1)
+    return SavedQuery(
+        name=name,
+        description=" ".join(description),
+        params=tuple(params),
+        examples=tuple(examples),
+        text=text,
+        path=path,
+    )
+
+
+@cache
+def saved_queries() -> dict[str, SavedQuery]:
+    """Every saved query by name (the file name without `.rq`), sorted."""
+    folder = resources.files("kg") / "queries"
+    found = {}
+    for item in sorted(folder.iterdir(), key=lambda i: i.name):
+        if item.name.endswith(".rq"):
+            name = item.name.removesuffix(".rq")
+            found[name] = parse_saved(
+                name, item.read_text(encoding="utf-8"), f"kg/queries/{item.name}"
+            )
+    return found
+
+
+def get_saved(name: str) -> SavedQuery:
+    library = saved_queries()
+    if name not in library:
+        raise QueryError(f"no saved query {name!r}; `kg queries` lists them: {', '.join(library)}")
+    return library[name]
+
+
+def _iri_or(prefix: str, value: str) -> ox.NamedNode:
+    if value.startswith(("http://", "https://")):
+        return ox.NamedNode(value)
+    head, sep, rest = value.partition(":")
+    if sep and head in PREFIXES:
+        return ox.NamedNode(PREFIXES[head] + rest)
+    if not re.match(SLUG, value):
+        raise ValueError("expected an id like japan-treasury-selloff, or an IRI")
+    return ox.NamedNode(str(DATA[f"{prefix}/{value}"]))
+
+
+def _typed(value: str, datatype: str) -> ox.Literal:
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
+
+
+def _term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
+    kind = param.type
+    if kind == "entity":
+        return _iri_or("entity", value)
+    if kind == "source":
+        if not re.match(r"^[A-Za-z0-9_.\-]+$", value):
+            raise ValueError("expected a source id like 000_4c22c95cf8552d28")
+        return ox.Literal(value)
+    if kind == "modality":
+        return ox.NamedNode(str(KG[Modality(value.lower()).value.title()]))
+    if kind == "type":
+        by_name = {t.value.lower(): t.value for t in EntityType}
+        if value.lower() not in by_name:
+            raise ValueError("expected one of " + ", ".join(t.value for t in EntityType))
+        return ox.NamedNode(str(KG[by_name[value.lower()]]))
+    if kind == "date":
+        return _typed(date.fromisoformat(value).isoformat(), "date")
+    if kind == "integer":
+        return _typed(str(int(value)), "integer")
+    if kind == "decimal":
+        return _typed(str(Decimal(value)), "decimal")
+    return ox.Literal(value)
+
+
+def bind_params(saved: SavedQuery, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Check `values` (strings from the command line or a form) and turn them into RDF terms."""
+    known = {p.name: p for p in saved.params}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        expected = ", ".join(known) or "none"
+        raise QueryError(f"{saved.name}: unknown parameter {unknown[0]!r} (parameters: {expected})")
+    missing = [p.name for p in saved.params if p.required and p.name not in values]
+    if missing:
+        raise QueryError(
+            f"{saved.name}: missing parameter {missing[0]!r}: --param {missing[0]}=..."
+        )
+    bindings = {}
+    for name, value in values.items():
+        try:
+            bindings[name] = _term(known[name], value)
+        except (ValueError, InvalidOperation) as exc:
+            raise QueryError(f"{saved.name}: parameter {name}={value!r}: {exc}") from None
+    return bindings
+
+
+def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``["event=japan", ...]`` as a dict; each item must have a name and an `=`."""
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise QueryError(f"--param {pair!r}: expected NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def describe_saved(*, json_output: bool = False) -> str:
+    """The library as text for people, or as JSON."""
+    library = saved_queries()
+    if json_output:
+        import json
+
+        return json.dumps(
+            [q.model_dump(exclude={"text"}) for q in library.values()], indent=2, ensure_ascii=False
+        )
+    import textwrap
+
+    blocks = []
+    for q in library.values():
+        lines = [q.name]
+        lines += textwrap.wrap(q.description, 96, initial_indent="  ", subsequent_indent="  ")
+        for p in q.params:
+            need = "required" if p.required else "optional"
+            lines.append(f"    --param {p.name}=<{p.type}>  ({need}) {p.description}")
+        lines += [f"    e.g. {example}" for example in q.examples]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
