@@ -1,0 +1,314 @@
+"""Every saved query answers its question on the seed graph.
+
+Expected answers are worked out independently, from the curated YAML (`load_corpus`) in plain
+Python, and compared with what SPARQL returns; a few rows are spelled out as well.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.curation import load_corpus
+from kg.errors import QueryError
+from kg.models import CausalClaim, EventClaim, EventStatus, Modality, Polarity, QuantityClaim
+from kg.query import run_saved
+from kg.saved import saved_queries
+from kg.sparql import tokens
+
+from conftest import DATA
+
+CAUSING = {"causes", "triggers", "motivates", "contributes_to", "enables"}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus(DATA)
+
+
+def claims_of(corpus):
+    return {f"{sid}/{c.id}": c for sid, c in corpus.all_claims()}
+
+
+def answer(store, name, **params):
+    result = run_saved(store, name, params)
+    return [
+        {k: (v.value if v is not None else None) for k, v in row.items()} for row in result.rows
+    ]
+
+
+def ids(rows, column="claim"):
+    return [r[column] for r in rows]
+
+
+def test_every_saved_query_is_documented_and_uses_its_parameters():
+    library = saved_queries()
+    assert len(library) >= 10
+    for name, q in library.items():
+        assert q.description and q.examples, name
+        assert all(f"--saved {name}" in e for e in q.examples), name
+        variables = {t.text[1:] for t in tokens(q.text) if t.kind == "var"}
+        for p in q.params:
+            assert p.name in variables, f"{name}: parameter {p.name} is not a variable"
+
+
+def test_causes_lists_what_each_source_says_caused_the_sell_off(seed_store, corpus):
+    event = "japan-treasury-selloff"
+    expected = {
+        cid
+        for cid, c in claims_of(corpus).items()
+        if isinstance(c, CausalClaim)
+        and (
+            (c.object == event and c.relation.value in CAUSING)
+            or (c.subject == event and c.relation.value == "responds_to")
+        )
+    }
+    rows = answer(seed_store, "causes", event=event)
+    assert sorted(ids(rows)) == sorted(expected) and len(expected) > 20
+    assert {
+        "source": "000_4c22c95cf8552d28",
+        "cause": "U.S. debt-ceiling standoff",
+        "relation": "motivates",
+        "modality": "reported",
+        "polarity": "positive",
+        "speaker": "Officials familiar with discussions inside Japan’s Ministry of Finance",
+        "quote": rows[ids(rows).index("000_4c22c95cf8552d28/c015")]["quote"],
+        "claim": "000_4c22c95cf8552d28/c015",
+    } in rows
+    assert [r["source"] for r in rows] == sorted(r["source"] for r in rows)
+
+
+def test_speaker_lists_everything_one_speaker_claimed(seed_store, corpus):
+    rows = answer(seed_store, "speaker", speaker="trump-administration")
+    assert [(r["claim"], r["kind"], r["modality"]) for r in rows] == [
+        ("000_4c22c95cf8552d28/c021", "causal", "reported"),
+        ("000_4c22c95cf8552d28/c024", "causal", "reported"),
+        ("000_4c22c95cf8552d28/e006", "event", "reported"),
+        ("000_4c22c95cf8552d28/e013", "event", "reported"),
+    ]
+    for speaker in {c.speaker for _, c in corpus.all_claims() if c.speaker}:
+        expected = sorted(cid for cid, c in claims_of(corpus).items() if c.speaker == speaker)
+        assert ids(answer(seed_store, "speaker", speaker=speaker)) == expected, speaker
+
+
+def _chain_claims(corpus, start, end):
+    """Claims on links lying on some path start -> end over affirmed causal edges."""
+    edges = set()
+    for c in claims_of(corpus).values():
+        if not isinstance(c, CausalClaim):
+            continue
+        if c.polarity is Polarity.positive and c.modality is not Modality.denied:
+            s, o = c.subject, c.object
+            edges.add((o, s) if c.relation.value == "responds_to" else (s, o))
+
+    def reach(origin, forward):
+        seen, todo = {origin}, [origin]
+        while todo:
+            node = todo.pop()
+            for a, b in edges:
+                nxt = b if forward else a
+                if (a if forward else b) == node and nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    after, before = reach(start, True), reach(end, False)
+    hops = {(a, b) for a, b in edges if a in after and b in before}
+    return {
+        cid
+        for cid, c in claims_of(corpus).items()
+        if isinstance(c, CausalClaim)
+        and ((c.object, c.subject) if c.relation.value == "responds_to" else (c.subject, c.object))
+        in hops
+    }
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("us-tariffs", "us-treasury-yields"), ("japan-treasury-selloff", "us-borrowing-costs")],
+)
+def test_chain_finds_every_link_between_two_entities(seed_store, corpus, start, end):
+    rows = answer(seed_store, "chain", **{"from": start, "to": end})
+    expected = _chain_claims(corpus, start, end)
+    assert sorted(set(ids(rows))) == sorted(expected) and expected
+    assert len(rows) == len(set(ids(rows)))
+
+
+def test_chain_of_unconnected_entities_is_empty(seed_store):
+    assert answer(seed_store, "chain", **{"from": "us-treasury-yields", "to": "us-tariffs"}) == []
+
+
+def _propositions(corpus):
+    grouped = defaultdict(list)
+    for sid, c in corpus.all_claims():
+        grouped[c.proposition_key].append((sid, c))
+    return grouped
+
+
+def test_single_source_propositions(seed_store, corpus):
+    expected = {
+        f"{sid}/{c.id}"
+        for members in _propositions(corpus).values()
+        if len({sid for sid, _ in members}) == 1
+        for sid, c in members
+    }
+    rows = answer(seed_store, "single-source")
+    assert sorted(ids(rows)) == sorted(expected)
+    about_japan = {
+        cid
+        for cid in expected
+        if claims_of(corpus)[cid].subject == "japan"
+        or getattr(claims_of(corpus)[cid], "object", None) == "japan"
+    }
+    assert sorted(ids(answer(seed_store, "single-source", entity="japan"))) == sorted(about_japan)
+
+
+def _rejects(c):
+    status = getattr(c, "status", None)
+    return (
+        c.modality is Modality.denied
+        or getattr(c, "polarity", Polarity.positive) is Polarity.negative
+        or status in (EventStatus.not_occurred, EventStatus.improbable)
+    )
+
+
+def _affirms(c):
+    happening = not isinstance(c, EventClaim) or c.status in (
+        EventStatus.occurred,
+        EventStatus.ongoing,
+    )
+    positive = getattr(c, "polarity", Polarity.positive) is Polarity.positive
+    return c.modality in (Modality.asserted, Modality.reported) and positive and happening
+
+
+def test_contradictions_show_both_sides(seed_store, corpus):
+    expected = set()
+    for members in _propositions(corpus).values():
+        for sid, yes in members:
+            for other, no in members:
+                if other != sid and _affirms(yes) and _rejects(no):
+                    expected |= {("affirms", f"{sid}/{yes.id}"), ("rejects", f"{other}/{no.id}")}
+    rows = answer(seed_store, "contradictions")
+    assert sorted((r["side"], r["claim"]) for r in rows) == sorted(expected)
+    assert sorted({r["proposition"] for r in rows}) == [
+        "Japan's sale of U.S. Treasuries occurs",
+        "Japan's signal that it could sell Treasuries occurs",
+    ]
+    rejections = {(r["claim"], r["how"]) for r in rows if r["side"] == "rejects"}
+    assert rejections == {
+        ("001_1dee60d1331b1bec/e003", "denied"),
+        ("001_1dee60d1331b1bec/e004", "denied"),
+        ("000_4c22c95cf8552d28/e007", "not occurred"),
+        ("003_20dda156d22ef2f6/e006", "not occurred"),
+    }
+    assert answer(seed_store, "contradictions", entity="us-tariffs") == []
+
+
+def test_modality_lists_the_claims_made_that_way(seed_store, corpus):
+    for modality in Modality:
+        expected = sorted(cid for cid, c in claims_of(corpus).items() if c.modality is modality)
+        assert ids(answer(seed_store, "modality", modality=modality.value)) == expected
+    denied_in_002 = answer(seed_store, "modality", modality="denied", source="002_1da6147a5e7dcde4")
+    assert ids(denied_in_002) == [
+        "002_1da6147a5e7dcde4/c009",
+        "002_1da6147a5e7dcde4/c010",
+        "002_1da6147a5e7dcde4/c029",
+    ]
+
+
+def test_timeline_orders_dated_claims_first(seed_store, corpus):
+    timed = {
+        cid: c.event_time
+        for cid, c in claims_of(corpus).items()
+        if not isinstance(c, QuantityClaim) and c.event_time is not None
+    }
+    rows = answer(seed_store, "timeline")
+    assert sorted(ids(rows)) == sorted(timed)
+    dates = [r["date"] for r in rows]
+    dated = [d for d in dates if d]
+    assert dates == dated + [""] * (len(dates) - len(dated))
+    assert dated == sorted(dated) and dated[0] == "2008"
+    assert rows[0]["precision"] == "year" and rows[0]["asWritten"] == "the 2008 financial crisis"
+    november = next(r for r in rows if r["date"] == "2024-11")
+    assert november["precision"] == "month" and november["claim"] == "003_20dda156d22ef2f6/c029"
+
+
+def test_quantities_compare_a_measure_across_sources(seed_store, corpus):
+    expected = sorted(
+        cid
+        for cid, c in claims_of(corpus).items()
+        if isinstance(c, QuantityClaim) and c.measure == "treasury-holdings"
+    )
+    rows = answer(seed_store, "quantities", measure="treasury-holdings")
+    assert sorted(ids(rows)) == expected and len(expected) == 7
+    japan = answer(seed_store, "quantities", measure="treasury-holdings", subject="japan")
+    assert {r["subjectLabel"] for r in japan} == {"Japan"}
+    first = next(r for r in japan if r["claim"] == "001_1dee60d1331b1bec/q001")
+    assert (first["unit"], first["qualifier"], first["modality"]) == ("USD", "over", "asserted")
+    assert float(first["value"]) == 1.1e12
+
+
+def test_entities_by_type_with_wikidata_ids(seed_store, corpus):
+    rows = answer(seed_store, "entities", type="Country")
+    expected = sorted(
+        (e.label, e.wikidata or "") for e in corpus.entities.values() if e.type.value == "Country"
+    )
+    assert sorted((r["label"], r["wikidata"]) for r in rows) == expected
+    assert {"kind": "Country", "id": "japan", "label": "Japan", "wikidata": "Q17"} in rows
+    assert len(answer(seed_store, "entities")) == len(corpus.entities)
+
+
+@pytest.mark.parametrize(
+    ("day", "sources"),
+    [
+        ("2025-01-01", []),
+        ("2025-04-30", ["003_20dda156d22ef2f6"]),
+        ("2025-05-31", ["003_20dda156d22ef2f6", "004_705212384a123df3"]),
+        ("2026-01-01", ["002_1da6147a5e7dcde4", "003_20dda156d22ef2f6", "004_705212384a123df3"]),
+    ],
+)
+def test_as_of_keeps_sources_certainly_published_by_then(seed_store, corpus, day, sources):
+    rows = answer(seed_store, "as-of", date=day)
+    assert sorted({r["source"] for r in rows}) == sources
+    expected = sorted(f"{sid}/{c.id}" for sid in sources for c in corpus.claims[sid])
+    assert sorted(ids(rows)) == expected
+
+
+def test_as_of_shows_publication_dates_at_their_precision(seed_store):
+    rows = answer(seed_store, "as-of", date="2025-05-31", entity="japan")
+    assert {(r["source"], r["published"], r["precision"]) for r in rows} == {
+        ("003_20dda156d22ef2f6", "2025-03", "month"),
+        ("004_705212384a123df3", "2025-05", "month"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "as-of: missing parameter 'date'"),
+        ({"date": "2025-13-01"}, "as-of: parameter date='2025-13-01'"),
+        ({"date": "2025-01-01", "when": "x"}, "as-of: unknown parameter 'when'"),
+        ({"date": "2025-01-01", "entity": "not an id"}, "expected an id like"),
+    ],
+)
+def test_bad_parameters_are_one_clear_error(seed_store, params, message):
+    with pytest.raises(QueryError, match=message.replace("(", r"\(")):
+        run_saved(seed_store, "as-of", params)
+
+
+def test_an_unknown_saved_query_names_the_library(seed_store):
+    with pytest.raises(QueryError, match="no saved query 'nope'.*causes"):
+        run_saved(seed_store, "nope")
+
+
+def test_kg_queries_lists_names_descriptions_and_parameters():
+    result = CliRunner().invoke(cli, ["queries"])
+    assert result.exit_code == 0
+    for name, q in saved_queries().items():
+        assert f"\n{name}\n" in f"\n{result.output}"
+        for p in q.params:
+            assert f"--param {p.name}=<{p.type}>" in result.output
+    assert "--param event=<entity>  (required)" in result.output
