@@ -1,7 +1,7 @@
 """A SPARQL 1.1 server as the graph store: Virtuoso, Fuseki, GraphDB, Oxigraph server, ...
 
 Queries go over the SPARQL 1.1 Protocol (POST, form-encoded) with the predeclared prefixes
-prepended; parameters travel as a VALUES block of RDF terms (`kg.sparql.inject_values`).
+prepended; parameters are substituted as RDF terms for their variables (`kg.sparql.substitute`).
 Loads send large graphs through the Graph Store Protocol when a `gsp=` URL is given, and
 everything else as batched `INSERT DATA` updates. See docs/stores.md for each server.
 
@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError, StoreError
 from kg.namespace import BASE, PREFIXES
 from kg.results import Result, Row
-from kg.sparql import inject_values, keywords, query_form
+from kg.sparql import substitute, keywords, query_form
 from kg.store import Store, Term
 
 __all__ = ["RemoteStore", "remote_store"]
@@ -112,7 +112,7 @@ class RemoteStore(Store):
         form = query_form(query)
         if form == "UPDATE":
             raise QueryError("this is an update, not a query")
-        text = inject_values(query, bindings) if bindings else query
+        text = substitute(query, bindings) if bindings else query
         accept = JSON_RESULTS if form in ("SELECT", "ASK") else "application/n-triples"
         data = urllib.parse.urlencode({"query": _prologue() + text}).encode()
         try:

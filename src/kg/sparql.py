@@ -9,10 +9,8 @@ fooling them.
 'ASK'
 >>> sorted(keywords("SELECT * { SERVICE <http://e/> { ?s ?p ?o } }") & {"SERVICE", "LOAD"})
 ['SERVICE']
->>> print(inject_values("SELECT ?x WHERE { ?x ?p ?y }", {"y": ox.Literal("a")}))
-SELECT ?x WHERE {
-VALUES (?y) { ("a") }
- ?x ?p ?y }
+>>> substitute("SELECT ?s WHERE { ?s ?p ?o }", {"o": ox.Literal("a")})
+'SELECT ?s WHERE { ?s ?p "a" }'
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 
-__all__ = ["clean_syntax_error", "inject_values", "keywords", "query_form"]
+__all__ = ["clean_syntax_error", "keywords", "query_form", "substitute"]
 
 FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
@@ -89,68 +87,50 @@ def query_form(query: str) -> str:
     raise QueryError("not a SPARQL query: expected SELECT, CONSTRUCT, ASK or DESCRIBE")
 
 
-def _matching(toks: list[Token], i: int) -> int:
-    """Index of the `}` closing the `{` at `i`."""
-    depth = 0
-    for j in range(i, len(toks)):
-        if toks[j].text == "{":
-            depth += 1
-        elif toks[j].text == "}":
-            depth -= 1
-            if depth == 0:
-                return j
-    raise QueryError("unbalanced braces in the query")
-
-
-def _where_group(toks: list[Token]) -> int:
-    """Index of the `{` that opens the query's outermost WHERE group."""
-    form = next(
-        (i for i, t in enumerate(toks) if t.kind == "word" and t.text.upper() in FORMS), None
-    )
-    if form is None:
-        raise QueryError("not a SPARQL query: expected SELECT, CONSTRUCT, ASK or DESCRIBE")
-    i = form + 1
-    if toks[form].text.upper() == "CONSTRUCT":
-        nxt = next((t for t in toks[i:] if t.kind != "iri" and t.text.upper() != "FROM"), None)
-        if nxt is not None and nxt.text.upper() == "WHERE":
-            raise QueryError("parameters need the long form: CONSTRUCT { ... } WHERE { ... }")
-        i = _matching(toks, next(j for j in range(i, len(toks)) if toks[j].text == "{")) + 1
-    parens = 0
-    for j in range(i, len(toks)):
-        text = toks[j].text
-        parens += (text == "(") - (text == ")")
-        if text == "{" and parens == 0:
-            return j
-    raise QueryError("parameters need a WHERE { ... } group")
-
-
 def _sparql_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
-    if isinstance(term, ox.BlankNode):
-        raise QueryError("a parameter cannot be a blank node")
-    return str(term)  # N-Triples syntax, which is also valid SPARQL
+    if not isinstance(term, ox.NamedNode | ox.Literal):
+        raise QueryError("a parameter must be an IRI or a literal")
+    return str(term)  # N-Triples syntax, escaped by Oxigraph, which is also valid SPARQL
 
 
-def inject_values(query: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal]):
-    """Bind variables with a VALUES block at the start of the outermost WHERE group.
+def substitute(query: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> str:
+    """Replace bound variables by their RDF terms, as SPARQL's SEP-0007 pre-binding does.
 
-    This is how parameters reach servers without pre-binding: terms are serialised as RDF
-    terms, never pasted as text. Inside the top-level group the VALUES block joins before any
-    FILTER of that group runs, so it matches Oxigraph's substitution for variables used there.
+    This is how parameters reach servers without pre-binding, and Oxigraph when a parameter
+    is not projected. The value is an RDF term serialised by Oxigraph (escaped, validated),
+    never text pasted into the query, and it replaces variable tokens only: `?x` inside a
+    string or a comment is left alone. With constants in place of variables every engine
+    plans the query from them, which a VALUES block does not guarantee. In a projection
+    the variable stays a column, ``(<term> AS ?x)``.
+
+    >>> substitute('SELECT ?x ?y WHERE { ?x ?p ?y } # ?y', {"y": ox.Literal('a b')})
+    'SELECT ?x ("a b" AS ?y) WHERE { ?x ?p "a b" } # ?y'
     """
     if not bindings:
         return query
-    toks = list(tokens(query))
-    at = _where_group(toks)
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(_sparql_term(term) for term in bindings.values())
-    block = f"\nVALUES ({names}) {{ ({values}) }}\n"
-    open_at = toks[at].start + 1
-    first = toks[at + 1] if at + 1 < len(toks) else None
-    if first is not None and first.text.upper() == "SELECT":
-        # `{ SELECT ... }` admits no sibling: wrap the subquery in its own group.
-        close_at = toks[_matching(toks, at)].start
-        return query[:open_at] + block + "{" + query[open_at:close_at] + "}" + query[close_at:]
-    return query[:open_at] + block + query[open_at:]
+    terms = {name: _sparql_term(term) for name, term in bindings.items()}
+    out, at, zone, previous = [], 0, "", ""
+    for tok in tokens(query):
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if word == "SELECT":
+            zone = "projection"
+        elif word in ("WHERE", "HAVING", "LIMIT", "OFFSET") or tok.text in ("{", "}"):
+            zone = ""
+        elif word in ("GROUP", "ORDER"):
+            zone = "modifier"
+        elif word == "VALUES":
+            zone = "values"
+        name = tok.text[1:] if tok.kind == "var" else None
+        if name in terms:
+            if previous in ("AS", "BOUND(") or zone == "values":
+                raise QueryError(f"parameter ?{name} cannot be assigned or tested here")
+            term = terms[name]
+            replacement = {"projection": f"({term} AS ?{name})", "modifier": f"({term})"}
+            out.append(query[at : tok.start] + replacement.get(zone, term))
+            at = tok.start + len(tok.text)
+        previous = word or (previous + "(" if tok.text == "(" and previous == "BOUND" else tok.text)
+    out.append(query[at:])
+    return "".join(out)
 
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)

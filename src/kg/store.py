@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.namespace import PREFIXES
 from kg.results import Result
-from kg.sparql import clean_syntax_error, inject_values
+from kg.sparql import clean_syntax_error, substitute
 
 __all__ = ["DEFAULT_STORE", "EmbeddedStore", "Store", "Term", "open_store"]
 
@@ -86,11 +86,11 @@ class EmbeddedStore(Store):
         except SyntaxError as exc:
             raise clean_syntax_error(str(exc), query) from None
         except RuntimeError as exc:
-            # Oxigraph substitutes only variables the SELECT projects (SEP-0007); bind the
-            # others with a VALUES block, as for remote stores.
+            # Oxigraph substitutes only variables the SELECT projects; substitute the others
+            # in the text (same SEP-0007 semantics), as for remote stores.
             if not bindings or "projection" not in str(exc):
                 raise
-        return self._run(inject_values(query, bindings), None)
+        return self._run(substitute(query, bindings), None)
 
     def query(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
         answer = self._run(query, bindings)

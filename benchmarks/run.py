@@ -1,0 +1,201 @@
+"""Load and saved-query benchmark: embedded Oxigraph (on disk) vs rdflib's in-memory store.
+
+For each size, generates a synthetic graph (benchmarks/generate.py), then in fresh processes
+(so peak memory is each step's own): bulk-loads it into a new on-disk Oxigraph store, runs
+every saved query (median of 3 runs, all rows fetched), and does the same with rdflib's
+`Dataset` (parse N-Quads, union default graph) up to `--rdflib-max` claims.
+
+    python benchmarks/run.py --sizes 10000 100000 1000000 --rdflib-max 100000
+
+Prints a Markdown table and writes the raw numbers to `--json`. Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+QUERY_TIMEOUT = 300
+
+
+def cases(info: dict) -> list[tuple[str, str, dict]]:
+    """(label, saved query, parameters) for a generated graph."""
+    return [
+        ("causes", "causes", {"event": info["event"]}),
+        ("speaker", "speaker", {"speaker": info["speaker"]}),
+        ("chain", "chain", {"from": info["from"], "to": info["to"]}),
+        ("single-source (entity)", "single-source", {"entity": info["entity"]}),
+        ("single-source (all)", "single-source", {}),
+        ("contradictions (entity)", "contradictions", {"entity": info["event"]}),
+        ("contradictions (all)", "contradictions", {}),
+        ("modality denied", "modality", {"modality": "denied"}),
+        ("timeline (entity)", "timeline", {"entity": info["event"]}),
+        ("timeline (all)", "timeline", {}),
+        ("quantities", "quantities", {"measure": info["measure"]}),
+        ("entities Person", "entities", {"type": "Person"}),
+        ("as-of (entity)", "as-of", {"date": "2024-06-30", "entity": info["entity"]}),
+        ("as-of (all)", "as-of", {"date": "2024-06-30"}),
+    ]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(args: list[str], timeout: float | None = None) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), *args]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout:.0f} s"}
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _ox_load(nq: str, store_dir: str) -> dict:
+    import pyoxigraph as ox
+
+    started = time.perf_counter()
+    store = ox.Store(store_dir)
+    store.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": peak_mb(), "quads": len(store)}
+
+
+def _ox_query(store_dir: str, name: str, params: str) -> dict:
+    from kg.query import run_saved
+    from kg.store import open_store
+
+    store = open_store(store_dir)
+    times, rows = [], 0
+    for _ in range(3):
+        started = time.perf_counter()
+        rows = len(list(run_saved(store, name, json.loads(params)).rows))
+        times.append(time.perf_counter() - started)
+    return {"seconds": statistics.median(times), "rows": rows, "peak_mb": peak_mb()}
+
+
+def _rdflib(nq: str, info_path: str) -> dict:
+    import signal
+
+    import rdflib
+
+    from kg.namespace import PREFIXES
+    from kg.saved import bind_params, get_saved
+    from kg.sparql import substitute
+
+    started = time.perf_counter()
+    ds = rdflib.Dataset(default_union=True)
+    ds.parse(nq, format="nquads")
+    out: dict = {"load": {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}}
+
+    def alarm(signum, frame):
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, alarm)
+    for label, name, params in cases(json.loads(Path(info_path).read_text())):
+        saved = get_saved(name)
+        text = substitute(saved.text, bind_params(saved, params))
+        signal.alarm(QUERY_TIMEOUT)
+        started = time.perf_counter()
+        try:
+            rows = len(list(ds.query(text, initNs=PREFIXES)))
+            out[label] = {"seconds": time.perf_counter() - started, "rows": rows}
+        except TimeoutError:
+            out[label] = {"error": f"timeout after {QUERY_TIMEOUT} s"}
+        finally:
+            signal.alarm(0)
+    out["load"]["peak_mb_after_queries"] = peak_mb()
+    return out
+
+
+def bench(size: int, workdir: Path, rdflib_max: int) -> dict:
+    nq, info_path = workdir / f"kg-{size}.nq", workdir / f"kg-{size}.json"
+    if not info_path.exists():
+        sys.path.insert(0, str(HERE))
+        from generate import generate
+
+        started = time.perf_counter()
+        with nq.open("w", encoding="utf-8", buffering=1 << 20) as out:
+            info = generate(size, out)
+        info["generate_seconds"] = time.perf_counter() - started
+        info_path.write_text(json.dumps(info))
+    info = json.loads(info_path.read_text())
+    result: dict = {"size": size, "info": info, "oxigraph": {}, "rdflib": {}}
+    store = workdir / f"store-{size}"
+    shutil.rmtree(store, ignore_errors=True)
+    result["oxigraph"]["load"] = child(["_ox_load", str(nq), str(store)])
+    print(size, "oxigraph load", result["oxigraph"]["load"], file=sys.stderr, flush=True)
+    for label, name, params in cases(info):
+        r = child(["_ox_query", str(store), name, json.dumps(params)], timeout=QUERY_TIMEOUT * 3)
+        result["oxigraph"][label] = r
+        print(size, "oxigraph", label, r, file=sys.stderr, flush=True)
+    if size <= rdflib_max:
+        result["rdflib"] = child(["_rdflib", str(nq), str(info_path)])
+        print(size, "rdflib", result["rdflib"], file=sys.stderr, flush=True)
+    return result
+
+
+def _cell(r: dict | None, key: str = "seconds") -> str:
+    if not r:
+        return "not run"
+    if "error" in r:
+        return r["error"]
+    return f"{r[key]:.2f}"
+
+
+def markdown(results: list[dict]) -> str:
+    lines = []
+    head = "| | " + " | ".join(f"{r['size']:,} claims" for r in results) + " |"
+    lines += [head, "|---" * (len(results) + 1) + "|"]
+    lines.append(
+        "| quads | "
+        + " | ".join(f"{r['oxigraph']['load'].get('quads', 0):,}" for r in results)
+        + " |"
+    )
+    for engine in ("oxigraph", "rdflib"):
+        load = [r[engine].get("load") for r in results]
+        lines.append(f"| {engine} load, s | " + " | ".join(_cell(x) for x in load) + " |")
+        lines.append(
+            f"| {engine} peak memory, MB | " + " | ".join(_cell(x, "peak_mb") for x in load) + " |"
+        )
+    for label, _, _ in cases(results[0]["info"]):
+        for engine in ("oxigraph", "rdflib"):
+            cells = []
+            for r in results:
+                x = r[engine].get(label) if r[engine] else None
+                cells.append(_cell(x) + (f" ({x['rows']:,} rows)" if x and "rows" in x else ""))
+            lines.append(f"| {label}: {engine}, s | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
+        fn = {"_ox_load": _ox_load, "_ox_query": _ox_query, "_rdflib": _rdflib}[sys.argv[1]]
+        print(json.dumps(fn(*sys.argv[2:])))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--rdflib-max", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/kg-bench"))
+    parser.add_argument("--json", type=Path, default=HERE / "results.json")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results = [bench(size, args.workdir, args.rdflib_max) for size in args.sizes]
+    args.json.write_text(json.dumps(results, indent=2))
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()
