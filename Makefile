@@ -7,7 +7,7 @@ KG     := $(BIN)/kg
 STAMP  := $(VENV)/.installed
 
 # Debian packages the tests drive for real (a headless browser, a SPARQL server).
-SYSTEM_PACKAGES := chromium
+SYSTEM_PACKAGES := chromium virtuoso-opensource
 
 .PHONY: run test lint typecheck build clean system-deps
 

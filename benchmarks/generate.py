@@ -22,8 +22,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import IO
 
-import pyoxigraph as ox
-
 from kg import graph
 from kg.build import ONTOLOGY
 from kg.models import (
@@ -44,10 +42,7 @@ from kg.models import (
 )
 
 CLAIMS_PER_SOURCE = 50
-WORDS = (
-    "tariffs yields treasury holdings japan selloff markets dollar yen bonds investors policy "
-    "ministry finance reserves inflation rates debt trade deficit analysts officials"
-).split()
+WORDS = ["tariffs", "yields", "treasury", "holdings", "japan", "selloff", "markets", "dollar", "yen", "bonds", "investors", "policy", "ministry", "finance", "reserves", "inflation", "rates", "debt", "trade", "deficit", "analysts", "officials"]
 MODALITIES = [
     (Modality.asserted, 51),
     (Modality.reported, 13),

@@ -68,6 +68,8 @@ def _configure(text: str, folder: Path, isql_port: int, http_port: int) -> str:
             line = f"{key} = {170000 if key == 'NumberOfBuffers' else 130000}"
         elif key.startswith("Load") and section == "Plugins":
             continue  # wiki plugins: not needed, and they slow the start
+        elif key == "ResultSetMaxRows":
+            line = "ResultSetMaxRows = 1000000"  # the default, 10000, silently cuts answers
         elif key == "DefaultHost":
             line = f"DefaultHost = 127.0.0.1:{http_port}"
         out.append(line)

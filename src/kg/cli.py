@@ -177,3 +177,38 @@ def queries(fmt: str) -> None:
     from kg.saved import describe_saved
 
     click.echo(describe_saved(json_output=fmt == "json"))
+
+
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, help="Port (0: any free port).")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds a query may run.")
+@click.option("--limit", default=10_000, show_default=True, help="Most rows in an answer.")
+@click.option("--workers", default=2, show_default=True, help="Queries run at once.")
+@click.option("--allow-update", is_flag=True, help="Accept SPARQL updates (read-only otherwise).")
+@click.option("--allow-service", is_flag=True, help="Accept SERVICE (federated) queries.")
+@click.option("--allow-load", is_flag=True, help="Accept LOAD (with --allow-update).")
+@click.option(
+    "--viz",
+    type=click.Path(path_type=Path),
+    default="visualizations/seed-graph.html",
+    show_default=True,
+    help="HTML graph view served at /graph.",
+)
+def serve(store, host, port, timeout, limit, workers, allow_update, allow_service, allow_load, viz):
+    """Serve the graph as a SPARQL 1.1 endpoint with a query page (read-only by default)."""
+    from kg.serve import Endpoint, make_server
+
+    endpoint = Endpoint(
+        store, timeout, limit, workers, allow_update, allow_service, allow_load, viz
+    )
+    server = make_server(endpoint, host, port)
+    click.echo(f"serving {store} at http://{host}:{server.server_port}/ (SPARQL: /sparql)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        endpoint.pool.close() if endpoint.pool else None

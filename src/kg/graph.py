@@ -70,6 +70,7 @@ _PRECISION = {
 _ESTABLISHED = {"stated": KG.Stated, "inferred": KG.Inferred, "unknown": KG.NotEstablished}
 _AFFIRMING = {Modality.asserted, Modality.reported}
 _HAPPENING = {EventStatus.occurred, EventStatus.ongoing}
+_NOT_HAPPENING = {EventStatus.improbable, EventStatus.not_occurred}
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -274,6 +275,13 @@ def _affirms(claim: Claim) -> bool:
     return positive and happening and claim.modality in _AFFIRMING
 
 
+def _rejects(claim: Claim) -> bool:
+    """Rejected: denied, stated negatively, or an event called improbable or not occurred."""
+    negative = getattr(claim, "polarity", Polarity.positive) is Polarity.negative
+    status = getattr(claim, "status", None)
+    return claim.modality is Modality.denied or negative or status in _NOT_HAPPENING
+
+
 def _propositions(emit: _Emitter, corpus: Corpus, keys: dict[tuple[str, str], str]) -> None:
     g = DATA["graph/propositions"]
     grouped: dict[str, list[tuple[str, Claim]]] = defaultdict(list)
@@ -303,6 +311,10 @@ def _propositions(emit: _Emitter, corpus: Corpus, keys: dict[tuple[str, str], st
         emit(p, KG.assertingSourceCount, _typed(len(affirming), "integer"), g)
         doubting = {sid for sid, c in members if not _affirms(c)}
         emit(p, KG.doubtingSourceCount, _typed(len(doubting), "integer"), g)
+        rejecting = {sid for sid, c in members if _rejects(c)}
+        emit(p, KG.rejectingSourceCount, _typed(len(rejecting), "integer"), g)
+        contradicted = any(a != r for a in affirming for r in rejecting)
+        emit(p, KG.contradicted, _typed(str(contradicted).lower(), "boolean"), g)
 
 
 def corpus_quads(corpus: Corpus, ontology: Path) -> Iterator[ox.Quad]:

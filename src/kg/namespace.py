@@ -168,6 +168,8 @@ class KG(DefinedNamespace):
     sourceCount: URIRef
     assertingSourceCount: URIRef
     doubtingSourceCount: URIRef
+    rejectingSourceCount: URIRef
+    contradicted: URIRef
 
 
 OA = Namespace("http://www.w3.org/ns/oa#")

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError, StoreError
 from kg.namespace import BASE, PREFIXES
 from kg.results import Result, Row
-from kg.sparql import substitute, keywords, query_form
+from kg.sparql import keywords, query_form, substitute
 from kg.store import Store, Term
 
 __all__ = ["RemoteStore", "remote_store"]

@@ -45,6 +45,7 @@ class ResultFormat(StrEnum):
     ttl = "ttl"
     jsonld = "jsonld"
     nt = "nt"
+    rdfxml = "rdfxml"
 
     @property
     def media_type(self) -> str:
@@ -52,7 +53,7 @@ class ResultFormat(StrEnum):
 
     @property
     def for_graphs(self) -> bool:
-        return self in (ResultFormat.ttl, ResultFormat.jsonld, ResultFormat.nt)
+        return self in (ResultFormat.ttl, ResultFormat.jsonld, ResultFormat.nt, ResultFormat.rdfxml)
 
 
 MEDIA_TYPES = {
@@ -64,11 +65,13 @@ MEDIA_TYPES = {
     ResultFormat.ttl: "text/turtle",
     ResultFormat.jsonld: "application/ld+json",
     ResultFormat.nt: "application/n-triples",
+    ResultFormat.rdfxml: "application/rdf+xml",
 }
 _RDF = {
     ResultFormat.ttl: ox.RdfFormat.TURTLE,
     ResultFormat.jsonld: ox.RdfFormat.JSON_LD,
     ResultFormat.nt: ox.RdfFormat.N_TRIPLES,
+    ResultFormat.rdfxml: ox.RdfFormat.RDF_XML,
 }
 
 
@@ -184,7 +187,7 @@ def serialise_chunks(result: Result, fmt: ResultFormat, prefixes: dict[str, str]
     if result.form == "graph":
         if not fmt.for_graphs:
             raise QueryError(
-                f"CONSTRUCT and DESCRIBE give a graph: use ttl, jsonld or nt, not {fmt}"
+                f"CONSTRUCT and DESCRIBE give a graph: use ttl, jsonld, nt or rdfxml, not {fmt}"
             )
         yield ox.serialize(list(result.triples), format=_RDF[fmt], prefixes=prefixes)
         return

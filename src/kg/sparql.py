@@ -151,9 +151,12 @@ def _expected(detail: str, query: str, line: int, column: int) -> str:
     if "IRI parsing failed" in items:
         return "invalid IRI"
     words = [i for i in items if re.fullmatch(r"[A-Za-z][A-Za-z ]*", i)]
-    if words:
+    if 0 < len(words) <= 4:
         return "expected " + " or ".join(words)
-    return "unexpected character" if column else "incomplete query"
+    lines = query.splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    near = (text[column - 1 : column + 12] or text[max(column - 2, 0) : column + 12]).strip()
+    return f"syntax error near {near!r}" if near else "syntax error at the end of a line"
 
 
 def clean_syntax_error(

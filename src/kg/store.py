@@ -101,6 +101,13 @@ class EmbeddedStore(Store):
             return Result.ask(bool(answer))
         return Result.graph(answer)
 
+    def update(self, update: str) -> None:
+        """Run a SPARQL 1.1 Update (INSERT, DELETE, ...) in one transaction."""
+        try:
+            self._store.update(update, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise clean_syntax_error(str(exc), update) from None
+
     def load_nquads(self, data: bytes) -> None:
         self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 

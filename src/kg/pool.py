@@ -1,0 +1,150 @@
+"""Worker processes that run queries with a deadline, for `kg serve`.
+
+Oxigraph cannot interrupt a running query and a Python thread cannot be killed, so each
+query runs in a worker process: when the deadline passes the worker is killed, a fresh one
+takes its place, and the server goes on serving. Workers open the store themselves
+(read-only, so several can share an embedded store) and send back the serialised answer,
+cut at the result limit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import queue
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from kg.errors import KgError, QueryError, StoreError
+
+__all__ = ["Answer", "QueryPool", "QueryTimeout"]
+
+
+class QueryTimeout(KgError):
+    """A query ran past the server's deadline and was stopped."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+    content_type: str
+    truncated: bool = False
+
+
+def _answer(store: Any, kind: str, text: str, fmt: str, limit: int) -> Answer:
+    from kg.results import ResultFormat, serialise
+
+    if kind == "update":
+        store.update(text)
+        return Answer(204, b"", "text/plain")
+    result = store.query(text)
+    truncated = False
+    if result.form == "select":
+        rows = list(itertools.islice(result.rows, limit + 1))
+        truncated = len(rows) > limit
+        result.rows = rows[:limit]
+    elif result.form == "graph":
+        triples = list(itertools.islice(result.triples, limit + 1))
+        truncated = len(triples) > limit
+        result.triples = triples[:limit]
+    from kg.namespace import PREFIXES
+
+    chosen = ResultFormat(fmt)
+    return Answer(200, serialise(result, chosen, PREFIXES), chosen.media_type, truncated)
+
+
+def _work(spec: str, writable: bool, conn: Connection) -> None:
+    """Worker loop: open the store once, then answer requests until the pipe closes."""
+    from kg.store import open_store
+
+    try:
+        store = open_store(spec, create=writable)
+    except KgError as exc:
+        conn.send(Answer(500, str(exc).encode(), "text/plain; charset=utf-8"))
+        return
+    conn.send(None)  # ready
+    while True:
+        try:
+            kind, text, fmt, limit = conn.recv()
+        except EOFError:
+            return
+        try:
+            answer = _answer(store, kind, text, fmt, limit)
+        except QueryError as exc:
+            answer = Answer(400, f"{exc}\n".encode(), "text/plain; charset=utf-8")
+        except (StoreError, OSError, RuntimeError, ValueError) as exc:
+            answer = Answer(500, f"query failed: {exc}\n".encode(), "text/plain; charset=utf-8")
+        conn.send(answer)
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+
+
+class QueryPool:
+    """`size` workers over the store `spec`; `run` waits at most `timeout` seconds."""
+
+    def __init__(self, spec: str, *, size: int = 2, timeout: float = 30.0, writable: bool = False):
+        self.spec, self.timeout, self.writable = spec, timeout, writable
+        self._ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        for _ in range(size):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(
+            target=_work, args=(self.spec, self.writable, child), daemon=True
+        )
+        process.start()
+        child.close()
+        ready = parent.recv()
+        if ready is not None:
+            process.join()
+            raise StoreError(ready.body.decode())
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def run(self, kind: str, text: str, fmt: str, limit: int) -> Answer:
+        """Run a query (`kind` "query") or update; raise `QueryTimeout` past the deadline."""
+        worker = self._idle.get()
+        try:
+            worker.conn.send((kind, text, fmt, limit))
+            if worker.conn.poll(self.timeout):
+                answer = worker.conn.recv()
+                self._idle.put(worker)
+                return answer
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise StoreError("the query worker died (out of memory?); it was replaced") from None
+        self._replace(worker)
+        raise QueryTimeout(
+            f"the query ran past the {self.timeout:g} s limit and was stopped; "
+            "bind more of it (an entity, a source), add a LIMIT, or raise --timeout"
+        )
+
+    def _replace(self, worker: _Worker) -> None:
+        self._kill(worker)
+        self._idle.put(self._spawn())
+
+    def _kill(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        with self._lock:
+            self._all.remove(worker)
+
+    def close(self) -> None:
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            self._kill(worker)

@@ -1,0 +1,251 @@
+"""`kg serve`: the graph as a SPARQL 1.1 Protocol endpoint, with a query page beside it.
+
+- ``/sparql``: queries by GET (``?query=``) or POST (form-encoded, or
+  ``application/sparql-query``); the result format by content negotiation (``Accept``) or
+  ``?format=json|xml|csv|tsv|ttl|nt|jsonld``. Updates (POST ``update=`` or
+  ``application/sparql-update``) only with `allow_update`.
+- Read-only by default. SERVICE (the engine would fetch any URL a query names), LOAD and
+  updates are refused with 403 unless enabled. Every query runs in a worker process with a
+  deadline (`kg.pool`): a runaway query is stopped with 503 and a clear message, and the
+  server keeps serving. Answers are cut at `limit` rows (header ``X-KG-Truncated``).
+- ``/``: a query page (YASGUI, vendored in `kg/web`, works offline); ``/queries``: the saved
+  queries as JSON; ``/graph``: the HTML graph view, when `kg viz` has made it.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+
+from kg.errors import KgError, QueryError
+from kg.pool import QueryPool, QueryTimeout
+from kg.results import ResultFormat
+from kg.sparql import keywords, query_form
+
+__all__ = ["Endpoint", "make_server", "negotiate"]
+
+DEFAULT_VIZ = Path("visualizations/seed-graph.html")
+ACCEPTS = {
+    "application/sparql-results+json": ResultFormat.json,
+    "application/json": ResultFormat.json,
+    "application/sparql-results+xml": ResultFormat.xml,
+    "application/xml": ResultFormat.xml,
+    "text/xml": ResultFormat.xml,
+    "text/csv": ResultFormat.csv,
+    "text/tab-separated-values": ResultFormat.tsv,
+    "text/turtle": ResultFormat.ttl,
+    "application/x-turtle": ResultFormat.ttl,
+    "application/n-triples": ResultFormat.nt,
+    "text/plain": ResultFormat.nt,
+    "application/ld+json": ResultFormat.jsonld,
+    "application/rdf+xml": ResultFormat.rdfxml,
+}
+# `?format=` values: ours, and the names clients such as SPARQLWrapper send.
+ALIASES = {"turtle": "ttl", "n3": "ttl", "ntriples": "nt", "json-ld": "jsonld", "rdf+xml": "rdfxml"}
+STATIC = {
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/yasgui.min.js": ("yasgui.min.js", "text/javascript; charset=utf-8"),
+    "/yasgui.min.css": ("yasgui.min.css", "text/css; charset=utf-8"),
+}
+
+
+class Refused(KgError):
+    """The endpoint's policy forbids this request (403)."""
+
+
+@dataclass
+class Endpoint:
+    """What `kg serve` serves and what it allows."""
+
+    store: str
+    timeout: float = 30.0
+    limit: int = 10_000
+    workers: int = 2
+    allow_update: bool = False
+    allow_service: bool = False
+    allow_load: bool = False
+    viz: Path = DEFAULT_VIZ
+    pool: QueryPool | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        embedded_writer = self.allow_update and not self.store.startswith(("http:", "https:"))
+        self.pool = QueryPool(
+            self.store,
+            size=1 if embedded_writer else self.workers,  # one writer owns an embedded store
+            timeout=self.timeout,
+            writable=embedded_writer,
+        )
+
+    def check(self, text: str, update: bool) -> str:
+        """The query form, or `Refused` when the policy forbids the request."""
+        words = keywords(text)
+        if "\\" in words:
+            raise Refused("codepoint escapes (\\u...) outside strings are not accepted")
+        if "SERVICE" in words and not self.allow_service:
+            raise Refused("SERVICE is disabled on this endpoint (kg serve --allow-service)")
+        if update:
+            if not self.allow_update:
+                raise Refused("this endpoint is read-only (kg serve --allow-update)")
+            if "LOAD" in words and not self.allow_load:
+                raise Refused("LOAD is disabled on this endpoint (kg serve --allow-load)")
+            return "UPDATE"
+        form = query_form(text)
+        if form == "UPDATE":
+            raise QueryError("an update sent as a query: POST it as update=")
+        return form
+
+
+def negotiate(accept: str | None, form: str, requested: str | None = None) -> ResultFormat:
+    """The result format: `requested` (``?format=``) first, then the Accept header.
+
+    >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", "SELECT")
+    <ResultFormat.xml: 'xml'>
+    >>> negotiate("*/*", "CONSTRUCT")
+    <ResultFormat.ttl: 'ttl'>
+    """
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    default = ResultFormat.ttl if graph else ResultFormat.json
+    if requested:
+        requested = ALIASES.get(requested.lower(), requested.lower())
+        if graph and requested in ("xml", "json"):  # a graph's XML is RDF/XML, its JSON JSON-LD
+            requested = {"xml": "rdfxml", "json": "jsonld"}[requested]
+        try:
+            chosen = ResultFormat(requested)
+        except ValueError:
+            raise QueryError(f"unknown format {requested!r}") from None
+        if chosen is ResultFormat.table or chosen.for_graphs != graph:
+            raise QueryError(f"format {requested} does not fit a {form} query")
+        return chosen
+    ranked = []
+    for i, item in enumerate((accept or "").split(",")):
+        media, *params = (p.strip() for p in item.split(";"))
+        q = next((float(p[2:]) for p in params if p.startswith("q=")), 1.0)
+        ranked.append((-q, i, media.lower()))
+    for _, _, media in sorted(ranked):
+        fmt = ACCEPTS.get(media)
+        if fmt is not None and fmt.for_graphs == graph:
+            return fmt
+        if media in ("*/*", "application/*", "text/*"):
+            return default
+    return default
+
+
+class Handler(BaseHTTPRequestHandler):
+    endpoint: Endpoint
+    server_version = "kg-serve"
+
+    def log_message(self, format: str, *args) -> None:
+        pass  # quiet; the CLI prints the address
+
+    def _send(self, status: int, body: bytes, content_type: str, extra=None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _text(self, status: int, message: str) -> None:
+        self._send(status, (message + "\n").encode(), "text/plain; charset=utf-8")
+
+    def do_GET(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/sparql":
+            params = urllib.parse.parse_qs(url.query)
+            if "query" not in params:
+                self._text(400, "missing query= parameter")
+                return
+            self._sparql(params["query"][0], False, params.get("format", [None])[0])
+        elif url.path in STATIC:
+            name, content_type = STATIC[url.path]
+            body = (resources.files("kg") / "web" / name).read_bytes()
+            self._send(200, body, content_type)
+        elif url.path == "/queries":
+            from kg.saved import saved_queries
+
+            listing = [
+                q.model_dump(include={"name", "description", "params", "text"})
+                for q in saved_queries().values()
+            ]
+            self._send(200, json.dumps(listing).encode(), "application/json")
+        elif url.path == "/graph":
+            viz = self.endpoint.viz
+            if viz.is_file():
+                self._send(200, viz.read_bytes(), "text/html; charset=utf-8")
+            else:
+                self._text(404, f"no graph view at {viz}: make it with `kg viz`")
+        else:
+            self._text(404, "not found: try / (query page) or /sparql")
+
+    do_HEAD = do_GET
+
+    def do_POST(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        if url.path != "/sparql":
+            self._text(404, "not found: POST queries to /sparql")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        fmt = urllib.parse.parse_qs(url.query).get("format", [None])[0]
+        if ctype == "application/sparql-query":
+            self._sparql(body, False, fmt)
+        elif ctype == "application/sparql-update":
+            self._sparql(body, True, fmt)
+        elif ctype == "application/x-www-form-urlencoded":
+            form = urllib.parse.parse_qs(body)
+            fmt = form.get("format", [fmt])[0]
+            if "update" in form:
+                self._sparql(form["update"][0], True, fmt)
+            elif "query" in form:
+                self._sparql(form["query"][0], False, fmt)
+            else:
+                self._text(400, "expected query= or update=")
+        else:
+            self._text(415, f"unsupported Content-Type {ctype!r}")
+
+    def _sparql(self, text: str, update: bool, fmt: str | None) -> None:
+        endpoint = self.endpoint
+        assert endpoint.pool is not None
+        try:
+            form = endpoint.check(text, update)
+            chosen = (
+                ResultFormat.json if update else negotiate(self.headers.get("Accept"), form, fmt)
+            )
+            answer = endpoint.pool.run(
+                "update" if update else "query", text, chosen, endpoint.limit
+            )
+        except Refused as exc:
+            self._text(403, str(exc))
+            return
+        except QueryError as exc:
+            self._text(400, str(exc))
+            return
+        except QueryTimeout as exc:
+            self._text(503, str(exc))
+            return
+        except KgError as exc:
+            self._text(500, str(exc))
+            return
+        extra = (
+            {"X-KG-Truncated": f"results cut at {endpoint.limit} rows"} if answer.truncated else {}
+        )
+        self._send(answer.status, answer.body, answer.content_type, extra)
+
+
+def make_server(
+    endpoint: Endpoint, host: str = "127.0.0.1", port: int = 7878
+) -> ThreadingHTTPServer:
+    """A ready server (call `serve_forever`); `port=0` picks a free port."""
+    endpoint.start()
+    handler = type("BoundHandler", (Handler,), {"endpoint": endpoint})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server

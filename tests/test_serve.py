@@ -1,0 +1,203 @@
+"""`kg serve` speaks the SPARQL 1.1 Protocol to a real client, and keeps serving after a
+runaway query."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
+
+from kg.serve import Endpoint, make_server
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+UNBOUNDED_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (<urn:x>|!<urn:x>)* ?b . ?c ?d ?e }"
+
+
+def start(endpoint: Endpoint):
+    server = make_server(endpoint, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def stop(server, endpoint):
+    server.shutdown()
+    server.server_close()
+    endpoint.pool.close()
+
+
+@pytest.fixture(scope="module")
+def served(seed_store, tmp_path_factory):
+    viz = tmp_path_factory.mktemp("viz") / "seed-graph.html"
+    endpoint = Endpoint(seed_store.location, timeout=4, limit=100, workers=2, viz=viz)
+    server, base = start(endpoint)
+    yield base, viz
+    stop(server, endpoint)
+
+
+def client(base, query, fmt=JSON, method="GET"):
+    sparql = SPARQLWrapper(base + "/sparql")
+    sparql.setQuery(query)
+    sparql.setReturnFormat(fmt)
+    sparql.setMethod(method)
+    return sparql.query()
+
+
+def get(url, accept=None, data=None, content_type=None):
+    headers = {"Accept": accept} if accept else {}
+    if content_type:
+        headers["Content-Type"] = content_type
+    request = urllib.request.Request(url, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, dict(resp.headers), resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read().decode()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_selects_with_the_predeclared_prefixes(served, method):
+    base, _ = served
+    answer = client(
+        base,
+        "SELECT ?label ?wd WHERE { ?e dcterms:identifier 'japan' ; rdfs:label ?label ; "
+        "schema:sameAs ?wd }",
+        method=method,
+    ).convert()
+    (row,) = answer["results"]["bindings"]
+    assert row["label"]["value"] == "Japan"
+    assert row["wd"] == {"type": "uri", "value": "http://www.wikidata.org/entity/Q17"}
+
+
+def test_sparqlwrapper_reads_xml_csv_ask_and_construct(served):
+    base, _ = served
+    query = "SELECT ?id WHERE { ?s a kg:Source ; dcterms:identifier ?id } ORDER BY ?id"
+    xml = client(base, query, XML).convert()
+    assert len(xml.getElementsByTagName("result")) == 5
+    csv = client(base, query, CSV).convert().decode()
+    assert csv.splitlines()[:2] == ["id", "000_4c22c95cf8552d28"]
+    assert client(base, "ASK { ?c kg:modality kg:Denied }").convert()["boolean"] is True
+    turtle = client(
+        base, "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a kg:Country ; rdfs:label ?l }", TURTLE
+    ).convert()
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    assert len(graph) == 14
+
+
+def test_content_negotiation_and_format_parameter(served):
+    base, _ = served
+    q = urllib.parse.quote("SELECT ?id WHERE { ?s a kg:Source ; dcterms:identifier ?id }")
+    status, headers, body = get(f"{base}/sparql?query={q}", "text/tab-separated-values")
+    assert status == 200 and headers["Content-Type"].startswith("text/tab-separated-values")
+    assert body.splitlines()[0] == "?id"
+    status, headers, body = get(f"{base}/sparql?query={q}&format=xml")
+    assert headers["Content-Type"] == "application/sparql-results+xml"
+    rows = list(ox.parse_query_results(io.BytesIO(body.encode()), ox.QueryResultsFormat.XML))
+    assert len(rows) == 5
+    status, headers, _ = get(f"{base}/sparql?query={q}&format=ttl")
+    assert status == 400
+
+
+def test_sparql_query_body_and_result_limit(served):
+    base, _ = served
+    status, headers, body = get(
+        f"{base}/sparql",
+        "text/csv",
+        b"SELECT ?c WHERE { ?c a kg:Claim }",
+        "application/sparql-query",
+    )
+    assert status == 200
+    assert len(body.splitlines()) == 1 + 100
+    assert headers["X-KG-Truncated"] == "results cut at 100 rows"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ("update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", 403, "read-only"),
+        ("query=SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403, "SERVICE"),
+        ("query=SELECT * { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403, "escapes"),
+        ("update=LOAD <http://127.0.0.1:9/x.ttl>", 403, "read-only"),
+        (
+            "query=SELECT ?x WHERE {\n  ?x a kg:Claim\n  FILTER(\n}",
+            400,
+            "line 4, column 2: syntax error near '}'",
+        ),
+        ("query=SELECT ?x WHERE { ?x nope:p ?y }", 400, "unknown prefix 'nope:'"),
+    ],
+)
+def test_refusals_and_errors_are_one_clear_message(served, body, status, message):
+    base, _ = served
+    name, _, value = body.partition("=")
+    data = urllib.parse.urlencode({name: value}).encode()
+    got, _, text = get(
+        f"{base}/sparql", data=data, content_type="application/x-www-form-urlencoded"
+    )
+    assert got == status
+    assert message in text and text.count("\n") == 1
+
+
+@pytest.mark.parametrize("query", [RUNAWAY, UNBOUNDED_PATH])
+def test_a_runaway_query_is_stopped_and_the_server_keeps_serving(served, query):
+    base, _ = served
+    started = time.monotonic()
+    data = urllib.parse.urlencode({"query": query}).encode()
+    status, _, text = get(
+        f"{base}/sparql", data=data, content_type="application/x-www-form-urlencoded"
+    )
+    assert status == 503
+    assert "ran past the 4 s limit and was stopped" in text
+    assert time.monotonic() - started < 30
+    answer = client(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Source }").convert()
+    assert answer["results"]["bindings"][0]["n"]["value"] == "5"
+
+
+def test_query_page_saved_queries_and_graph_view(served):
+    base, viz = served
+    status, headers, page = get(base + "/")
+    assert status == 200 and "yasgui.min.js" in page
+    status, headers, _ = get(base + "/yasgui.min.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    status, _, listing = get(base + "/queries")
+    assert '"name": "causes"' in listing
+    status, _, text = get(base + "/graph")
+    assert status == 404 and "kg viz" in text
+    viz.write_text("<html><body>graph view</body></html>")
+    status, _, text = get(base + "/graph")
+    assert status == 200 and "graph view" in text
+
+
+def test_updates_when_enabled_but_never_load(tmp_path):
+    from kg.store import open_store
+
+    spec = str(tmp_path / "store")
+    store = open_store(spec, create=True)
+    store.load_nquads(b"<urn:s> <urn:p> <urn:o> <urn:g> .\n")
+    del store
+    endpoint = Endpoint(spec, timeout=10, allow_update=True)
+    server, base = start(endpoint)
+    try:
+        ok = get(
+            f"{base}/sparql",
+            data=b"INSERT DATA { <urn:s> <urn:p> <urn:new> }",
+            content_type="application/sparql-update",
+        )
+        assert ok[0] == 204
+        answer = client(base, "SELECT ?o WHERE { <urn:s> <urn:p> ?o } ORDER BY ?o").convert()
+        assert [b["o"]["value"] for b in answer["results"]["bindings"]] == ["urn:new", "urn:o"]
+        refused = get(
+            f"{base}/sparql",
+            data=b"LOAD <http://127.0.0.1:9/x.ttl>",
+            content_type="application/sparql-update",
+        )
+        assert refused[0] == 403 and "LOAD is disabled" in refused[2]
+    finally:
+        stop(server, endpoint)
