@@ -42,7 +42,10 @@ from kg.models import (
 )
 
 CLAIMS_PER_SOURCE = 50
-WORDS = ["tariffs", "yields", "treasury", "holdings", "japan", "selloff", "markets", "dollar", "yen", "bonds", "investors", "policy", "ministry", "finance", "reserves", "inflation", "rates", "debt", "trade", "deficit", "analysts", "officials"]
+WORDS = [
+    *"tariffs yields treasury holdings japan selloff markets dollar yen bonds investors".split(),
+    *"policy ministry finance reserves inflation rates debt trade deficit analysts".split(),
+]
 MODALITIES = [
     (Modality.asserted, 51),
     (Modality.reported, 13),

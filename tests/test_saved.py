@@ -302,7 +302,7 @@ def test_bad_parameters_are_one_clear_error(seed_store, params, message):
 
 
 def test_an_unknown_saved_query_names_the_library(seed_store):
-    with pytest.raises(QueryError, match="no saved query 'nope'.*causes"):
+    with pytest.raises(QueryError, match=r"no saved query 'nope'.*causes"):
         run_saved(seed_store, "nope")
 
 

@@ -141,7 +141,7 @@ def claims(store: str, fmt: str, output) -> None:
 # --- query ---
 
 
-@cli.command()
+@cli.command("query")
 @click.argument("sparql", required=False)
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Query file.")
 @click.option("--saved", help="Run a saved query by name (`kg queries` lists them).")
@@ -156,7 +156,7 @@ def claims(store: str, fmt: str, output) -> None:
 )
 @click.option("--output", default="-", help="File to write (default: stdout).")
 @store_option
-def query(sparql, file, saved, params, fmt, output, store) -> None:
+def query_command(sparql, file, saved, params, fmt, output, store) -> None:
     """Run SPARQL given as an argument, with --file, on stdin, or a saved query."""
     from kg.query import read_query, run_query, run_saved, write_result
     from kg.saved import parse_params
@@ -165,7 +165,7 @@ def query(sparql, file, saved, params, fmt, output, store) -> None:
     if saved:
         result = run_saved(open_store(store), saved, parse_params(params))
     else:
-        text, path = read_query(sparql, file, click.get_text_stream("stdin"))
+        text, path = read_query(sparql, file, sys.stdin)
         result = run_query(open_store(store), text, path=path)
     write_result(result, fmt, output)
 

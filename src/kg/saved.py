@@ -87,11 +87,13 @@ def parse_saved(name: str, text: str, path: str = "") -> SavedQuery:
             if not m or m["type"] not in ParamType.__args__:  # type: ignore[attr-defined]
                 raise QueryError(f"malformed parameter line: {body}", path=path, line=number)
             params.append(
-                Param(
-                    name=m["name"],
-                    type=m["type"],
-                    required=bool(m["required"]),
-                    description=m["text"],
+                Param.model_validate(
+                    {
+                        "name": m["name"],
+                        "type": m["type"],
+                        "required": bool(m["required"]),
+                        "description": m["text"],
+                    }
                 )
             )
         elif body.startswith("example: "):
