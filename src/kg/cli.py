@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kg.errors import KgError
+from kg.models import Modality, Relation
 
 DATA_DIR = Path("data")
 
@@ -136,3 +137,58 @@ def claims(store: str, fmt: str, output) -> None:
 
     for line in to_jsonl(claim_records(open_store(store))):
         output.write(line + "\n")
+
+
+# --- viz ---
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("visualizations/seed-graph.html"),
+    show_default=True,
+    help="HTML file to write.",
+)
+@click.option(
+    "--focus", metavar="ENTITY", help="Show one entity (id, label or alias) and its surroundings."
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 8),
+    help="Steps around --focus (1) or longest --from/--to path (4).",
+)
+@click.option("--source", "source_id", metavar="ID", help="Only this source's claims.")
+@click.option("--from", "path_from", metavar="ENTITY", help="Causal paths from this entity ...")
+@click.option("--to", "path_to", metavar="ENTITY", help="... to this one.")
+@click.option(
+    "--relation",
+    multiple=True,
+    type=click.Choice([r.value for r in Relation]),
+    help="Only these relations (repeatable).",
+)
+@click.option(
+    "--modality",
+    multiple=True,
+    type=click.Choice([m.value for m in Modality]),
+    help="Only these modalities (repeatable).",
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(1),
+    default=5000,
+    show_default=True,
+    help="Refuse larger views.",
+)
+def viz(store, output, focus, depth, source_id, path_from, path_to, relation, modality, max_nodes):
+    """Render the graph as an interactive HTML page that works offline."""
+    from kg.store import open_store
+    from kg.viz import ViewSpec, render_view
+
+    spec = ViewSpec(focus, depth, source_id, path_from, path_to, relation, modality, max_nodes)
+    result = render_view(open_store(store), spec, output)
+    counts = f"{result.nodes} entities, {result.edges} edges, {result.claims} claims"
+    click.echo(f"wrote {result.output}: {counts}")
+    for line in result.paths:
+        click.echo(f"  {line}")
