@@ -116,7 +116,7 @@ def resolve_entity(graph: VizGraph, name: str) -> str:
         raise InputError(f"'{name}' could be any of: {', '.join(hits)}; give an id")
     names = {e.label: e.id for e in graph.entities.values()} | {i: i for i in graph.entities}
     close = difflib.get_close_matches(name, list(names), n=4, cutoff=0.6)
-    hint = f"; did you mean {', '.join(sorted({names[c] for c in close}))}?" if close else ""
+    hint = f"; did you mean {', '.join(dict.fromkeys(names[c] for c in close))}?" if close else ""
     raise InputError(f"unknown entity '{name}'{hint}")
 
 

@@ -413,7 +413,7 @@
   });
 
   // ---- filter controls ----
-  function checkboxes(containerId, items, set, swatch, label, count) {
+  function checkboxes(containerId, items, key, swatch, label, count) {
     const box = document.getElementById(containerId);
     for (const item of items) {
       const input = el("input");
@@ -421,7 +421,7 @@
       input.checked = true;
       input.value = item.id;
       input.addEventListener("change", () => {
-        if (input.checked) set.add(item.id); else set.delete(item.id);
+        if (input.checked) state[key].add(item.id); else state[key].delete(item.id);
         applyFilters();
       });
       const name = el("span", "kg-label", label(item));
@@ -430,15 +430,15 @@
     }
   }
   const claimCount = (key) => (id) => D.claims.filter((c) => c[key] === id).length;
-  checkboxes("kg-filter-type", D.types, state.types, (t) => shapeSwatch(t.id), (t) => t.label,
+  checkboxes("kg-filter-type", D.types, "types", (t) => shapeSwatch(t.id), (t) => t.label,
     (t) => D.nodes.filter((n) => n.type === t.id).length);
-  checkboxes("kg-filter-modality", D.modalities, state.modalities, (m) => lineSwatch(m.style), (m) => m.id,
+  checkboxes("kg-filter-modality", D.modalities, "modalities", (m) => lineSwatch(m.style), (m) => m.id,
     (m) => claimCount("modality")(m.id));
   if (D.claims.some((c) => c.polarity === "negative")) {
     document.getElementById("kg-filter-modality").append(el("p", "kg-hint", lineSwatch("denied"), " red dotted: also negated claims (“did not cause”)"));
   }
-  checkboxes("kg-filter-relation", D.relations, state.relations, null, (r) => r.label, (r) => claimCount("relation")(r.id));
-  checkboxes("kg-filter-source", D.sources, state.sources, null,
+  checkboxes("kg-filter-relation", D.relations, "relations", null, (r) => r.label, (r) => claimCount("relation")(r.id));
+  checkboxes("kg-filter-source", D.sources, "sources", null,
     (s) => `${s.title} (${s.published || "date unknown"})`, (s) => claimCount("source")(s.id));
   const dateFrom = document.getElementById("kg-date-from");
   const dateTo = document.getElementById("kg-date-to");
