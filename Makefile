@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # Debian packages the tests drive for real (a headless browser, a SPARQL server).
 SYSTEM_PACKAGES := chromium
 
-.PHONY: run test lint typecheck build clean system-deps
+.PHONY: run test lint typecheck build clean system-deps screenshot bench-viz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(KG) build
+	$(KG) viz --output visualizations/seed-graph.html
 	$(KG) summary
 
 build: $(STAMP)
@@ -44,6 +45,14 @@ system-deps:
 # pytest exits 5 when it collects nothing: that must fail, so no special-casing here.
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest -q
+
+# docs/img/seed-graph.png from visualizations/seed-graph.html, in headless Chromium.
+screenshot: $(STAMP)
+	$(BIN)/python scripts/viz_screenshot.py
+
+# Node counts and load-to-interactive times for docs/benchmarks.md (takes a few minutes).
+bench-viz: $(STAMP)
+	$(BIN)/python benchmarks/viz_bench.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -176,7 +176,7 @@ def sentence_around(text: str, start: int, end: int, limit: int = CONTEXT_LIMIT)
     """The rest of the sentence(s) before and after `text[start:end]`, at most `limit` chars.
 
     >>> t = "Tariffs rose. The U.S. tariffs pushed Japan to sell, officials said. Yields rose."
-    >>> sentence_around(t, 18, 37)
+    >>> sentence_around(t, 23, 30)
     ('The U.S. ', ' pushed Japan to sell, officials said.')
     """
     lo = max(0, start - limit)

@@ -1,10 +1,11 @@
 """Node positions for `kg viz`, computed in Python so the browser never runs physics.
 
-python-igraph's Fruchterman-Reingold places a 5,000-node graph in well under a second (its grid
-variant kicks in from 1,000 nodes); vis-network's own physics takes minutes on the same graph
-and never settles (see docs/viz.md). Path views use a layered (Sugiyama) layout so that a causal
-chain reads left to right. Positions are rounded to whole pixels and the random number generator
-is seeded, so the same graph gives the same page.
+python-igraph's Fruchterman-Reingold (its grid variant past `GRID_FROM` nodes) places 5,000
+nodes in a second or two, where vis-network's own physics takes minutes and never settles
+(numbers in docs/benchmarks.md). Small graphs get the best of a few seeded runs (fewest edge
+crossings) and a pass that pushes overlapping labels apart. Path views use a layered (Sugiyama)
+layout so that a causal chain reads left to right. Positions are rounded to whole pixels and
+every random start is seeded, so the same graph gives the same page.
 
 >>> pos = layout(["a", "b", "c"], [("a", "b"), ("b", "c")])
 >>> sorted(pos) == ["a", "b", "c"] and pos == layout(["a", "b", "c"], [("a", "b"), ("b", "c")])
@@ -23,8 +24,12 @@ EDGE_LENGTH = 230.0  # pixels at zoom 1: room for a wrapped label between two no
 # Labels are wide and short, so nodes side by side need more room than nodes stacked.
 GAP_X, GAP_Y = 190.0, 80.0
 LAYER_X, LAYER_Y = 210.0, 120.0  # layered views: between layers, between nodes of a layer
-HUB_PAD = 60.0  # extra room around the most connected node, less around smaller ones
-SPREAD_LIMIT = 3000  # above this many nodes, skip the O(n·k) overlap pass
+HUB_PAD = 60.0  # extra room around the most connected node, less around smaller hubs
+HUBS = 20  # how many of the most connected nodes get that room
+TRIES, TRIES_UP_TO = 8, 200  # seeded starts tried on graphs up to this many nodes
+GRID_FROM = 300  # igraph's grid variant past this many nodes: 10x faster at 1,000 nodes
+SPREAD_LIMIT = 600  # above this many nodes, skip the overlap pass: too slow in Python, and
+# labels are only read zoomed in on such graphs anyway
 
 
 def layout(
@@ -38,26 +43,56 @@ def layout(
     index = {n: i for i, n in enumerate(nodes)}
     edges = sorted({(index[a], index[b]) for a, b in pairs if a != b})
     graph = ig.Graph(n=len(nodes), edges=edges, directed=True)
-    ig.set_random_number_generator(random.Random(len(nodes) * 7919 + len(edges)))
     try:
         if layered:
             coords = _layered(graph)
         else:
-            seed = [
-                [math.cos(2 * math.pi * i / len(nodes)), math.sin(2 * math.pi * i / len(nodes))]
-                for i in range(len(nodes))
-            ]
-            coords = graph.as_undirected().layout_fruchterman_reingold(seed=seed, niter=800)
-            coords = [tuple(xy) for xy in coords.coords]
+            # Small graphs: the best of a few seeded starts, by edge crossings.
+            tries = TRIES if len(nodes) <= TRIES_UP_TO else 1
+            coords = min(
+                (_force_directed(graph, seed) for seed in range(tries)),
+                key=lambda xy: _crossings(xy, edges),
+            )
     finally:
         ig.set_random_number_generator(random)  # igraph's default generator
     if not layered:
         coords = _scale(coords, edges)
     if not layered and len(nodes) <= SPREAD_LIMIT:
         degree = graph.degree()
+        cut = sorted(degree, reverse=True)[:HUBS][-1]
         top = max(degree)
-        coords = _spread(coords, [HUB_PAD * d / top if top > 1 else 0.0 for d in degree])
+        pads = [HUB_PAD * d / top if d >= max(cut, 8) else 0.0 for d in degree]
+        coords = _spread(coords, pads)
     return {n: (round(x), round(y)) for n, (x, y) in zip(nodes, coords, strict=True)}
+
+
+def _force_directed(graph, seed: int) -> list[tuple[float, float]]:
+    """Fruchterman-Reingold from igraph's own random start, drawn from a seeded generator:
+    given starting positions instead, its grid variant runs many times slower (measured:
+    0.7 s against 4 to 24 s at 5,000 nodes)."""
+    import igraph as ig
+
+    ig.set_random_number_generator(random.Random(seed))
+    layout = graph.as_undirected().layout_fruchterman_reingold(grid=graph.vcount() > GRID_FROM)
+    return [(x, y) for x, y in layout.coords]
+
+
+def _crossings(coords: list[tuple[float, float]], edges: list[tuple[int, int]]) -> int:
+    """How many pairs of edges cross (edges sharing a node do not count)."""
+
+    def side(a, b, c) -> float:
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    count = 0
+    for k, (a, b) in enumerate(edges):
+        pa, pb = coords[a], coords[b]
+        for c, d in edges[k + 1 :]:
+            if len({a, b, c, d}) < 4:
+                continue
+            pc, pd = coords[c], coords[d]
+            if side(pa, pb, pc) * side(pa, pb, pd) < 0 and side(pc, pd, pa) * side(pc, pd, pb) < 0:
+                count += 1
+    return count
 
 
 def _layered(graph) -> list[tuple[float, float]]:
@@ -77,47 +112,54 @@ def _scale(coords: list[tuple[float, float]], edges: list[tuple[int, int]]):
 
 
 def _spread(
-    coords: list[tuple[float, float]], pads: list[float], rounds: int = 200
+    coords: list[tuple[float, float]], pads: list[float], rounds: int = 60
 ) -> list[tuple[float, float]]:
-    """Push apart nodes whose labels would overlap: closer than `GAP_X` by `GAP_Y`, plus each
-    node's pad (hubs are drawn larger, with larger labels).
+    """Push apart nodes whose labels would overlap: closer than `GAP_X` by `GAP_Y`, plus the
+    pads of the few hubs (drawn larger, with larger labels).
 
-    A grid of gap-sized cells finds the close pairs, so each round costs O(n·k).
+    A grid of gap-sized cells finds the close pairs of ordinary nodes; hubs are checked against
+    every node. Each round costs O(n·k); rounds stop when nothing moves noticeably.
     """
     pts = [list(p) for p in coords]
-    reach = 1 + math.ceil(2 * max(pads, default=0) / GAP_Y)
+    hubs = [i for i, pad in enumerate(pads) if pad > 0]
+
+    def push(i: int, j: int) -> bool:
+        gap_x = GAP_X + pads[i] + pads[j]
+        gap_y = GAP_Y + pads[i] + pads[j]
+        dx = (pts[j][0] - pts[i][0]) / gap_x
+        dy = (pts[j][1] - pts[i][1]) / gap_y
+        dist = math.hypot(dx, dy)  # 1.0 = just touching
+        if dist >= 0.97:
+            return False
+        if dist == 0:
+            dx, dy, dist = 1.0, 0.0, 1.0
+        share = (1.0 - dist) / 2 / dist
+        pts[i][0] -= dx * gap_x * share
+        pts[i][1] -= dy * gap_y * share
+        pts[j][0] += dx * gap_x * share
+        pts[j][1] += dy * gap_y * share
+        return True
+
     for _ in range(rounds):
+        moved = False
         cells: dict[tuple[int, int], list[int]] = defaultdict(list)
         for i, (x, y) in enumerate(pts):
             cells[(int(x // GAP_X), int(y // GAP_Y))].append(i)
-        moved = False
         for (cx, cy), members in sorted(cells.items()):
             near = [
                 j
-                for dx in range(-reach, reach + 1)
-                for dy in range(-reach, reach + 1)
+                for dx in (-1, 0, 1)
+                for dy in (-1, 0, 1)
                 for j in cells.get((cx + dx, cy + dy), ())
             ]
             for i in members:
                 for j in near:
-                    if j <= i:
-                        continue
-                    gap_x = GAP_X + pads[i] + pads[j]
-                    gap_y = GAP_Y + pads[i] + pads[j]
-                    dx = (pts[j][0] - pts[i][0]) / gap_x
-                    dy = (pts[j][1] - pts[i][1]) / gap_y
-                    dist = math.hypot(dx, dy)  # 1.0 = just touching
-                    if dist >= 1.0:
-                        continue
-                    if dist == 0:
-                        dx, dy, dist = 1.0, 0.0, 1.0
-                    push = (1.0 - dist) / 2 / dist
-                    dx, dy = dx * gap_x, dy * gap_y
-                    pts[i][0] -= dx * push
-                    pts[i][1] -= dy * push
-                    pts[j][0] += dx * push
-                    pts[j][1] += dy * push
-                    moved = True
+                    if j > i and not (pads[i] or pads[j]):
+                        moved = push(i, j) or moved
+        for i in hubs:
+            for j in range(len(pts)):
+                if j != i and (pads[j] == 0 or j > i):
+                    moved = push(i, j) or moved
         if not moved:
             break
     return [(x, y) for x, y in pts]
