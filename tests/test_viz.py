@@ -214,5 +214,22 @@ def test_cli_reports_user_mistakes_in_one_line(mini_store, tmp_path):
 
 def test_cli_defaults_match_the_library():
     params = {p.name: p for p in cli.commands["viz"].params}
-    assert params["output"].default == DEFAULT_OUTPUT
+    assert "visualizations/seed-graph.html" in params["output"].help
     assert params["max_nodes"].default == DEFAULT_MAX_NODES
+
+
+def test_narrower_views_do_not_overwrite_the_seed_view_by_default(graph):
+    assert select_view(graph, ViewSpec()).default_output == DEFAULT_OUTPUT
+    names = {
+        select_view(graph, spec).default_output.name
+        for spec in [
+            ViewSpec(focus="sell-off"),
+            ViewSpec(path_from="tariffs", path_to="yields"),
+            ViewSpec(relations=("motivates",)),
+        ]
+    }
+    assert names == {
+        "focus-japan-treasury-selloff-1.html",
+        "paths-us-tariffs-to-us-treasury-yields.html",
+        "seed-graph-motivates.html",
+    }

@@ -147,9 +147,8 @@ def claims(store: str, fmt: str, output) -> None:
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("visualizations/seed-graph.html"),
-    show_default=True,
-    help="HTML file to write.",
+    help="HTML file to write [default: visualizations/seed-graph.html for the whole graph, "
+    "visualizations/<view>.html for the others].",
 )
 @click.option(
     "--focus", metavar="ENTITY", help="Show one entity (id, label or alias) and its surroundings."

@@ -85,6 +85,13 @@ class View:
     entities: frozenset[str]
     focus: str | None = None
     paths: tuple[tuple[str, ...], ...] = ()
+    name: str = "seed-graph"  # file name stem of the default output
+
+    @property
+    def default_output(self) -> Path:
+        """`visualizations/seed-graph.html` for the whole graph, a name per view otherwise,
+        so that a narrower view never overwrites the committed one by default."""
+        return DEFAULT_OUTPUT.with_name(f"{self.name}.html")
 
 
 @dataclass
@@ -200,7 +207,8 @@ def select_view(graph: VizGraph, spec: ViewSpec) -> View:
         on_path = tuple(c for c in claims if _step(c) in steps)
         title = f"Causal paths from {label[start]} to {label[goal]}{where}"
         nodes = frozenset(n for p in paths for n in p)
-        return View("paths", title, on_path, nodes, focus=start, paths=paths)
+        name = f"paths-{start}-to-{goal}"
+        return View("paths", title, on_path, nodes, focus=start, paths=paths, name=name)
     if spec.kind == "focus":
         centre = resolve_entity(graph, spec.focus or "")
         depth = spec.depth or FOCUS_DEPTH
@@ -208,10 +216,13 @@ def select_view(graph: VizGraph, spec: ViewSpec) -> View:
         inside = tuple(c for c in claims if c.subject in nodes and c.object in nodes)
         steps = "1 step" if depth == 1 else f"{depth} steps"
         title = f"{label[centre]} and what is within {steps} of it{where}"
-        return View("focus", title, inside, nodes, focus=centre)
+        return View("focus", title, inside, nodes, focus=centre, name=f"focus-{centre}-{depth}")
     nodes = frozenset(n for c in claims for n in (c.subject, c.object))
     title = f"Causal claims{where}" if spec.source else "All causal claims"
-    return View(spec.kind, title, claims, nodes)
+    name = f"source-{spec.source}" if spec.source else "seed-graph"
+    if spec.relations or spec.modalities:
+        name += "-" + "-".join(sorted(spec.relations) + sorted(spec.modalities))
+    return View(spec.kind, title, claims, nodes, name=name)
 
 
 def _path_line(graph: VizGraph, view: View, path: tuple[str, ...]) -> str:
@@ -230,8 +241,9 @@ def _path_line(graph: VizGraph, view: View, path: tuple[str, ...]) -> str:
     return text
 
 
-def render_view(store: Store, spec: ViewSpec, output: Path = DEFAULT_OUTPUT) -> VizResult:
-    """Read the graph from `store`, pick the view, and write it as one HTML file."""
+def render_view(store: Store, spec: ViewSpec, output: Path | None = None) -> VizResult:
+    """Read the graph from `store`, pick the view, and write it as one HTML file (by default
+    `View.default_output`)."""
     from kg.viz_page import page_payload, render_html
 
     started = time.perf_counter()
@@ -248,6 +260,7 @@ def render_view(store: Store, spec: ViewSpec, output: Path = DEFAULT_OUTPUT) -> 
         )
     payload = page_payload(graph, view)
     html = render_html(payload)
+    output = output or view.default_output
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.tmp")
     tmp.write_text(html, encoding="utf-8")

@@ -47,12 +47,12 @@ def layout(
         if layered:
             coords = _layered(graph)
         else:
-            # Small graphs: the best of a few seeded starts, by edge crossings.
-            tries = TRIES if len(nodes) <= TRIES_UP_TO else 1
-            coords = min(
-                (_force_directed(graph, seed) for seed in range(tries)),
-                key=lambda xy: _crossings(xy, edges),
-            )
+            coords = _force_directed(graph, 0)
+            if len(nodes) <= TRIES_UP_TO:  # small graphs: the fewest edge crossings of a few
+                coords = min(
+                    (coords, *(_force_directed(graph, seed) for seed in range(1, TRIES))),
+                    key=lambda xy: _crossings(xy, edges),
+                )
     finally:
         ig.set_random_number_generator(random)  # igraph's default generator
     if not layered:
