@@ -200,6 +200,7 @@ def test_cli_reports_user_mistakes_in_one_line(mini_store, tmp_path):
         (["--source", "nope"], "unknown source 'nope'; sources: mini-001"),
         (["--from", "japan"], "--from and --to go together"),
         (["--max-nodes", "2"], "3 entities, more than --max-nodes 2"),
+        (["--relation", "prevents"], "no causal claim matches this view"),
     ]:
         result = CliRunner().invoke(cli, [*args, *extra])
         assert result.exit_code == 2, result.output

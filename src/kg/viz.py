@@ -252,6 +252,8 @@ def render_view(store: Store, spec: ViewSpec, output: Path | None = None) -> Viz
         known = ", ".join(graph.sources) or "none"
         raise InputError(f"unknown source '{spec.source}'; sources: {known}")
     view = select_view(graph, spec)
+    if not view.entities:
+        raise InputError("no causal claim matches this view: nothing to draw")
     if len(view.entities) > spec.max_nodes:
         raise InputError(
             f"this view has {len(view.entities):,} entities, more than --max-nodes "

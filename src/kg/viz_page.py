@@ -125,6 +125,7 @@ def page_payload(graph: VizGraph, view: View) -> dict[str, Any]:
             {"id": r, "label": graph.relation_labels.get(r, r)}
             for r in sorted({c.relation for c in claims})
         ],
+        "modalityStyles": {m: style for style, mods in EDGE_STYLES.items() for m in mods},
         "modalities": [
             {"id": m, "style": style}
             for style, mods in EDGE_STYLES.items()

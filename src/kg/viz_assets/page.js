@@ -102,7 +102,7 @@
   // ---- what a claim and an edge look like ----
   function styleOf(c) {
     if (c.polarity === "negative") return "denied";
-    return D.modalities.find((m) => m.id === c.modality)?.style || "conjectured";
+    return D.modalityStyles[c.modality] || "conjectured";
   }
   function published(s) {
     if (s.published) return `${s.published} (${s.precision} precision, ${s.established})`;
