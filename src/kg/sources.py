@@ -62,6 +62,9 @@ def load_source(meta_path: Path) -> SourceDocument:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read source bytes: {exc.strerror}", path=path) from None
+    doc = SourceDocument(meta, path, data)
+    # Decode first: an empty or binary file gets that diagnosis, not a hash mismatch.
+    doc.normalised  # noqa: B018
     if sha256(data) != meta.sha256:
         raise SourceError(
             f"SHA-256 is {sha256(data)}, the sidecar says {meta.sha256}: "
@@ -70,8 +73,6 @@ def load_source(meta_path: Path) -> SourceDocument:
         )
     if len(data) != meta.byte_size:
         raise SourceError(f"{len(data)} bytes, the sidecar says {meta.byte_size}", path=path)
-    doc = SourceDocument(meta, path, data)
-    doc.normalised  # noqa: B018 - decode now, so a binary or empty file fails here
     return doc
 
 
