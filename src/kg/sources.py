@@ -16,13 +16,14 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from kg.errors import SourceError
 from kg.models import SourceMeta
 from kg.normalise import Normalised, normalise_bytes
 from kg.yamlfile import read_model
 
-__all__ = ["SourceDocument", "load_source", "load_sources", "sha256"]
+__all__ = ["SourceDocument", "describe_sources", "load_source", "load_sources", "sha256"]
 
 META_SUFFIX = ".meta.yaml"
 
@@ -80,3 +81,26 @@ def load_sources(directory: Path) -> list[SourceDocument]:
     """All sources in `directory`, sorted by id."""
     metas = sorted(directory.glob(f"*{META_SUFFIX}"))
     return [load_source(p) for p in metas]
+
+
+def describe_sources(directory: Path) -> list[dict[str, Any]]:
+    """One row per source: what `kg sources` shows."""
+    rows: list[dict[str, Any]] = []
+    for doc in load_sources(directory):
+        pub = doc.meta.published
+        rows.append(
+            {
+                "id": doc.id,
+                "title": doc.meta.title,
+                "author": doc.meta.author,
+                "published": pub.value,
+                "precision": pub.precision.value,
+                "established": pub.established.value,
+                "not_before": pub.not_before,
+                "not_after": pub.not_after,
+                "bytes": doc.meta.byte_size,
+                "sha256": doc.meta.sha256,
+                "repairs": len(doc.normalised.edits),
+            }
+        )
+    return rows
