@@ -214,8 +214,8 @@ def select_view(graph: VizGraph, spec: ViewSpec) -> View:
         depth = spec.depth or FOCUS_DEPTH
         nodes = _around(claims, centre, depth)
         inside = tuple(c for c in claims if c.subject in nodes and c.object in nodes)
-        steps = "1 step" if depth == 1 else f"{depth} steps"
-        title = f"{label[centre]} and what is within {steps} of it{where}"
+        within = "1 step" if depth == 1 else f"{depth} steps"
+        title = f"{label[centre]} and what is within {within} of it{where}"
         return View("focus", title, inside, nodes, focus=centre, name=f"focus-{centre}-{depth}")
     nodes = frozenset(n for c in claims for n in (c.subject, c.object))
     title = f"Causal claims{where}" if spec.source else "All causal claims"

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 from pydantic import BaseModel, ConfigDict
 
+from kg.errors import StoreError
 from kg.namespace import source_iri
 from kg.store import Row, Store
 
@@ -190,9 +192,9 @@ def sentence_around(text: str, start: int, end: int, limit: int = CONTEXT_LIMIT)
     tail = text[end : end + limit]
     if text[start:end].rstrip().endswith((".", "!", "?")) and tail[:1].isspace():
         return before, ""
-    match = _BOUNDARY.search(tail)
-    after = tail[: match.end()].rstrip() if match else tail
-    if not match and end + limit < len(text):
+    stop = _BOUNDARY.search(tail)
+    after = tail[: stop.end()].rstrip() if stop else tail
+    if not stop and end + limit < len(text):
         after = after.rstrip() + "…"
     return before, after
 
@@ -200,6 +202,14 @@ def sentence_around(text: str, start: int, end: int, limit: int = CONTEXT_LIMIT)
 def _v(row: Row, name: str) -> str | None:
     term = row.get(name)
     return term.value if term is not None else None
+
+
+def _req(row: Row, name: str) -> str:
+    """A variable every solution binds (not under OPTIONAL)."""
+    term = row.get(name)
+    if term is None:
+        raise StoreError(f"the store answered without ?{name}, which the query requires")
+    return term.value
 
 
 def _qid(iri: str | None) -> str | None:
@@ -227,7 +237,7 @@ def _summary(row: Row) -> str:
     return f"{_v(row, 'measure')}: {qualified}{value} {_v(row, 'unit')}{period}"
 
 
-def _claim_fields(row: Row, text: str) -> dict[str, object]:
+def _claim_fields(row: Row, text: str) -> dict[str, Any]:
     start, end = int(_v(row, "start") or 0), int(_v(row, "end") or 0)
     before, after = sentence_around(text, start, end)
     names = ("id", "source", "subject", "modality", "attribution", "speaker", "quote", "time")
@@ -253,24 +263,26 @@ def load_graph(store: Store, *, source: str | None = None) -> VizGraph:
     bind = {"src": ox.NamedNode(str(source_iri(source)))} if source else None
     aliases: dict[str, list[str]] = {}
     for row in store.select(ALIASES):
-        aliases.setdefault(row["id"].value, []).append(row["alias"].value)
+        aliases.setdefault(_req(row, "id"), []).append(_req(row, "alias"))
     entities = {}
     for row in store.select(ENTITIES):
-        eid = row["id"].value
+        eid = _req(row, "id")
         entities[eid] = VizEntity(
             id=eid,
-            label=row["label"].value,
-            type=row["type"].value,
-            type_label=_v(row, "typeLabel") or row["type"].value,
+            label=_req(row, "label"),
+            type=_req(row, "type"),
+            type_label=_v(row, "typeLabel") or _req(row, "type"),
             description=_v(row, "description"),
             aliases=tuple(sorted(set(aliases.get(eid, [])))),
             wikidata=_qid(_v(row, "wikidata")),
         )
     sources = {}
     for row in store.select(SOURCES):
-        fields = {k: _v(row, k) for k in ("id", "title", "outlet", "author", "url", "published")}
-        sources[row["id"].value] = VizSource(
-            **fields,
+        optional = {k: _v(row, k) for k in ("outlet", "author", "url", "published")}
+        sources[_req(row, "id")] = VizSource(
+            id=_req(row, "id"),
+            title=_req(row, "title"),
+            **optional,
             precision=_v(row, "precision") or "unknown",
             established=_v(row, "established") or "not established",
             not_before=_v(row, "notBefore"),
@@ -278,26 +290,26 @@ def load_graph(store: Store, *, source: str | None = None) -> VizGraph:
         )
     causal = store.select(CAUSAL, bind)
     other = store.select(OTHER, bind)
-    texts = _texts(store, (row["source"].value for row in [*causal, *other]))
+    texts = _texts(store, (_req(row, "source") for row in [*causal, *other]))
     claims = [
         VizClaim(
-            **_claim_fields(row, texts[row["source"].value]),
-            relation=row["relation"].value,
-            object=row["object"].value,
-            polarity=row["polarity"].value,
+            **_claim_fields(row, texts[_req(row, "source")]),
+            relation=_req(row, "relation"),
+            object=_req(row, "object"),
+            polarity=_req(row, "polarity"),
         )
         for row in causal
     ]
     notes = [
         VizNote(
-            **_claim_fields(row, texts[row["source"].value]),
-            kind=row["kind"].value,
+            **_claim_fields(row, texts[_req(row, "source")]),
+            kind=_req(row, "kind"),
             summary=_summary(row),
         )
         for row in other
     ]
     relation_labels = {
-        row["n"].value: row["l"].value
+        _req(row, "n"): _req(row, "l")
         for row in store.select(
             "SELECT ?n ?l WHERE { ?r a kg:CausalRelation ; skos:notation ?n ; rdfs:label ?l }"
         )

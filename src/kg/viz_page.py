@@ -72,14 +72,15 @@ def _edges(claims: tuple[VizClaim, ...]) -> list[dict[str, Any]]:
     grouped: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
     for c in claims:
         grouped[(c.subject, c.object, c.relation, edge_style(c.modality, c.polarity))].append(c.id)
-    edges = [
+    edges: list[dict[str, Any]] = [
         {"id": f"e{i}", "from": s, "to": o, "relation": r, "style": st, "claims": sorted(ids)}
         for i, ((s, o, r, st), ids) in enumerate(sorted(grouped.items()))
     ]
     # Edges between the same two nodes fan out on alternating sides instead of overlapping.
     by_pair: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for e in edges:
-        by_pair[tuple(sorted((e["from"], e["to"])))].append(e)  # type: ignore[arg-type]
+        low, high = sorted((e["from"], e["to"]))
+        by_pair[(low, high)].append(e)
     for (a, _b), group in by_pair.items():
         offset = len(group) % 2  # an odd count keeps one edge straight
         for i, e in enumerate(group[offset:]):
