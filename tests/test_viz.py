@@ -238,3 +238,61 @@ def test_narrower_views_do_not_overwrite_the_seed_view_by_default(graph):
         "paths-us-tariffs-to-us-treasury-yields.html",
         "seed-graph-motivates.html",
     }
+
+
+@pytest.fixture
+def endpoint():
+    """The mini graph behind a SPARQL 1.1 Protocol endpoint on loopback: Oxigraph answers, with
+    the union of the named graphs as default graph, as most servers do."""
+    import threading
+    import urllib.parse
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import pyoxigraph as ox
+
+    from kg.build import ONTOLOGY
+    from kg.curation import load_corpus
+    from kg.graph import corpus_quads
+
+    store = ox.Store()
+    store.extend(corpus_quads(load_corpus(ROOT / "tests" / "data" / "mini"), ONTOLOGY))
+
+    class Sparql(BaseHTTPRequestHandler):
+        def do_POST(self):
+            form = urllib.parse.parse_qs(
+                self.rfile.read(int(self.headers["Content-Length"])).decode()
+            )
+            result = store.query(form["query"][0], use_default_graph_as_union=True)
+            body = result.serialize(format=ox.QueryResultsFormat.JSON)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Sparql)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_remote_endpoint_gives_the_same_page(endpoint, mini_store, tmp_path):
+    for spec in (ViewSpec(), ViewSpec(source="mini-001"), ViewSpec(focus="sale")):
+        pages = []
+        for store in (endpoint, mini_store):
+            result = CliRunner().invoke(
+                cli, ["viz", "--store", store, "--output", str(tmp_path / "p.html"), *_args(spec)]
+            )
+            assert result.exit_code == 0, result.output
+            pages.append((tmp_path / "p.html").read_bytes())
+        assert pages[0] == pages[1]
+        assert b"Tariffs hit Tokyo \\u003cscript" in pages[0]
+
+
+def _args(spec: ViewSpec) -> list[str]:
+    return (["--source", spec.source] if spec.source else []) + (
+        ["--focus", spec.focus] if spec.focus else []
+    )

@@ -7,6 +7,7 @@ passes by silently skipping them (`make system-deps` installs Chromium).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -47,17 +48,24 @@ def browser():
 class Page:
     """A loaded page that records every request, console error, dialog and page error."""
 
-    def __init__(self, browser, path: Path) -> None:
+    def __init__(self, browser, path: Path, *, csp: bool = True) -> None:
+        """Open `path`; with `csp=False` the page's Content-Security-Policy is ignored, to show
+        that escaping alone keeps hostile text inert."""
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        self.page = browser.new_page(viewport={"width": 1600, "height": 1000}, bypass_csp=not csp)
         self.page.route("**/*", self._route)
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", self._dialog)
         self.page.goto(path.as_uri())
-        self.page.wait_for_function("document.body.dataset.ready === 'true'", timeout=30_000)
+        # Polled from Python: wait_for_function evaluates its string with eval in the page,
+        # which the page's CSP forbids.
+        deadline = time.monotonic() + 30
+        while self.js("document.body.dataset.ready") != "true":
+            assert time.monotonic() < deadline, f"page never became ready: {self.errors}"
+            self.page.wait_for_timeout(50)
 
     def _route(self, route) -> None:
         url = route.request.url
@@ -243,8 +251,11 @@ def hostile_page_file(tmp_path_factory) -> Path:
     return render_view(open_store(root / "store"), spec, root / "mini.html").output
 
 
-def test_script_and_onerror_in_articles_show_as_text_and_run_nothing(browser, hostile_page_file):
-    page = Page(browser, hostile_page_file)
+@pytest.mark.parametrize("csp", [True, False], ids=["with-csp", "escaping-alone"])
+def test_script_and_onerror_in_articles_show_as_text_and_run_nothing(
+    browser, hostile_page_file, csp
+):
+    page = Page(browser, hostile_page_file, csp=csp)
     try:
         title = "Tariffs hit Tokyo <script>alert(1)</script>"
         assert title in page.page.title() and title in page.page.inner_text("#kg-title")
@@ -257,6 +268,11 @@ def test_script_and_onerror_in_articles_show_as_text_and_run_nothing(browser, ho
         assert page.dialogs == [] and page.js("window.pwned") is None
         assert page.js("document.querySelectorAll('img').length") == 0
         assert page.js("document.scripts.length") == 3  # data, vis-network, page script
+        page.js("kg.focusNode('japan-treasury-selloff')")  # its event claim, quote and source
+        panel = page.panel()
+        assert "status: improbable" in panel and "a full sale probably won’t happen" in panel
+        assert panel.count(title) == 1
+        assert page.dialogs == [] and page.js("window.pwned") is None
         assert page.external_requests() == [] and len(page.requests) == 1
         assert page.errors == []
     finally:

@@ -89,16 +89,17 @@ SELECT ?src ?id ?source ?subject ?relation ?object ?polarity ?modality ?attribut
 
 OTHER = f"""
 SELECT ?src ?id ?kind ?source ?subject ?modality ?attribution ?speaker ?speakerAsWritten ?quote
-       ?start ?end ?time ?timePrecision ?timeWritten ?status ?measure ?value ?valueMax ?unit
-       ?qualifier ?period WHERE {{
+       ?start ?end ?time ?timePrecision ?timeWritten ?status ?measure ?measureId ?value ?valueMax
+       ?unit ?qualifier ?period ?subjectLabel WHERE {{
   ?claim a ?k . FILTER(?k IN (kg:EventClaim, kg:QuantityClaim))
   BIND(IF(?k = kg:EventClaim, "event", "quantity") AS ?kind)
   {_CLAIM_COMMON}
   OPTIONAL {{ ?claim kg:status/rdfs:label ?status }}
-  OPTIONAL {{ ?claim kg:measure/rdfs:label ?measure ; kg:value ?value ; kg:unit ?unit ;
-                     kg:qualifier ?qualifier }}
+  OPTIONAL {{ ?claim kg:measure ?m ; kg:value ?value ; kg:unit ?unit ; kg:qualifier ?qualifier .
+             ?m rdfs:label ?measure ; dcterms:identifier ?measureId }}
   OPTIONAL {{ ?claim kg:valueMax ?valueMax }}
   OPTIONAL {{ ?claim kg:periodAsWritten ?period }}
+  OPTIONAL {{ ?claim kg:subject/rdfs:label ?subjectLabel }}
 }}
 """
 
@@ -155,10 +156,12 @@ class VizClaim(_ClaimBase):
 
 
 class VizNote(_ClaimBase):
-    """An event or quantity claim about an entity, shown in its panel; `summary` says what."""
+    """An event or quantity claim, shown in the panels of its subject and of its measure (an
+    indicator); `summary` says what it claims."""
 
     kind: str
     summary: str
+    measure: str | None = None
 
 
 class VizGraph(_Frozen):
@@ -220,8 +223,9 @@ def _number(text: str | None) -> str:
     if text is None:
         return ""
     value = float(text)
-    if abs(value) >= 1e9:
-        return f"{value / 1e9:,.4g} billion"
+    for size, name in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(value) >= size:
+            return f"{value / size:,.4g} {name}"
     return f"{value:,.6g}"
 
 
@@ -234,7 +238,8 @@ def _summary(row: Row) -> str:
     qualifier = (_v(row, "qualifier") or "exactly").replace("_", " ")
     period = f" ({_v(row, 'period')})" if _v(row, "period") else ""
     qualified = "" if qualifier == "exactly" else qualifier + " "
-    return f"{_v(row, 'measure')}: {qualified}{value} {_v(row, 'unit')}{period}"
+    unit = (_v(row, "unit") or "").replace("_", " ")
+    return f"{_v(row, 'subjectLabel')}, {_v(row, 'measure')}: {qualified}{value} {unit}{period}"
 
 
 def _claim_fields(row: Row, text: str) -> dict[str, Any]:
@@ -305,6 +310,7 @@ def load_graph(store: Store, *, source: str | None = None) -> VizGraph:
             **_claim_fields(row, texts[_req(row, "source")]),
             kind=_req(row, "kind"),
             summary=_summary(row),
+            measure=_v(row, "measureId"),
         )
         for row in other
     ]

@@ -101,8 +101,8 @@ def page_payload(graph: VizGraph, view: View) -> dict[str, Any]:
     entities = [graph.entities[n] for n in node_ids]
     types = sorted({e.type for e in entities}, key=lambda t: [*TYPE_STYLES, t].index(t))
     type_labels = {e.type: e.type_label for e in entities}
-    source_ids = sorted({c.source for c in claims})
-    note_ids = set(node_ids)
+    notes = [n for n in graph.notes if {n.subject, n.measure} & set(node_ids)]
+    source_ids = sorted({c.source for c in (*claims, *notes)})
     degree: dict[str, int] = defaultdict(int)
     for c in claims:
         degree[c.subject] += 1
@@ -141,7 +141,7 @@ def page_payload(graph: VizGraph, view: View) -> dict[str, Any]:
         ],
         "edges": edges,
         "claims": [c.model_dump() for c in claims],
-        "notes": [n.model_dump() for n in graph.notes if n.subject in note_ids],
+        "notes": [n.model_dump() for n in notes],
     }
 
 

@@ -21,8 +21,10 @@
   const edge = new Map(D.edges.map((e) => [e.id, e]));
   const notesOf = new Map();
   for (const n of D.notes) {
-    if (!notesOf.has(n.subject)) notesOf.set(n.subject, []);
-    notesOf.get(n.subject).push(n);
+    for (const id of new Set([n.subject, n.measure].filter(Boolean))) {
+      if (!notesOf.has(id)) notesOf.set(id, []);
+      notesOf.get(id).push(n);
+    }
   }
   const edgesOf = new Map(D.nodes.map((n) => [n.id, { out: [], in: [] }]));
   for (const e of D.edges) {
