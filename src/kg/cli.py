@@ -246,7 +246,8 @@ def viz(store, output, focus, depth, source_id, path_from, path_to, relation, mo
 
     spec = ViewSpec(focus, depth, source_id, path_from, path_to, relation, modality, max_nodes)
     result = render_view(open_store(store), spec, output)
-    counts = f"{result.nodes} entities, {result.edges} edges, {result.claims} claims"
+    entities = "1 entity" if result.nodes == 1 else f"{result.nodes} entities"
+    counts = f"{entities}, {result.edges} edges, {result.claims} claims"
     click.echo(f"wrote {result.output}: {counts}")
     for line in result.paths:
         click.echo(f"  {line}")
