@@ -277,3 +277,32 @@ def test_script_and_onerror_in_articles_show_as_text_and_run_nothing(
         assert page.errors == []
     finally:
         page.page.close()
+
+
+def test_path_view_lists_the_paths_and_opens_the_claims_of_a_step(
+    browser, seed_store, graph, tmp_path
+):
+    spec = ViewSpec(path_from="tariffs", path_to="yields", depth=2)
+    result = render_view(seed_store, spec, tmp_path / "paths.html")
+    page = Page(browser, result.output)
+    try:
+        panel = page.panel()
+        assert f"{len(result.paths)} causal paths" in panel.lower()
+        chain = ["us-tariffs", "japan-treasury-selloff", "us-treasury-yields"]
+        assert chain in page.js("kg.data.paths")
+        assert (
+            "U.S. tariffs —causes / motivates→ Japan's sale of U.S. Treasuries —increases→" in panel
+        )
+        index = page.js("kg.data.paths").index(chain)
+        page.page.locator(".kg-path").nth(index).locator("button", has_text="increases").click()
+        panel = page.panel()
+        steps = [
+            c
+            for c in graph.claims
+            if (c.subject, c.relation, c.object)
+            == ("japan-treasury-selloff", "increases", "us-treasury-yields")
+        ]
+        assert len(steps) == 4 and all(c.quote in panel for c in steps)
+        assert page.errors == [] and page.external_requests() == []
+    finally:
+        page.page.close()
