@@ -3,7 +3,8 @@
 Opens visualizations/seed-graph.html in headless Chromium, keeps the relations *motivates* and
 *increases* with the page's own filter, zooms on the chain
 U.S. tariffs -motivates-> Japan's sale of U.S. Treasuries -increases-> U.S. Treasury yields
-and clicks the second edge so the panel shows its quotes. Run: `make screenshot`.
+clicks its second arrow, then opens both arrows so the panel shows the quotes of the whole chain.
+Run: `make screenshot`.
 """
 
 from __future__ import annotations
@@ -57,12 +58,14 @@ def main(out: Path = OUT) -> None:
         )
         box = page.locator("#kg-graph canvas").bounding_box()
         page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-        # Mark the whole chain, as the selection marks the clicked edge.
+        # Open both steps of the chain: their arrows stand out, their quotes fill the panel.
         page.evaluate(
-            """(chain) => kg.network.selectEdges(kg.data.edges.filter((e) =>
-                 (e.from === chain[0] && e.to === chain[1] && e.relation === 'motivates') ||
-                 (e.from === chain[1] && e.to === chain[2] && e.relation === 'increases'
-                  && e.style === 'affirmed')).map((e) => e.id))""",
+            """(chain) => kg.openEdges([
+                 kg.data.edges.find((e) => e.from === chain[0] && e.to === chain[1]
+                                           && e.relation === 'motivates'),
+                 kg.data.edges.find((e) => e.from === chain[1] && e.to === chain[2]
+                                           && e.relation === 'increases' && e.style === 'affirmed'),
+               ])""",
             list(CHAIN),
         )
         page.wait_for_timeout(300)

@@ -141,6 +141,9 @@ def test_clicking_an_edge_shows_its_quotes_and_sources(seed, graph):
     )
     _click_edge(seed, edge["id"])
     assert seed.js("kg.network.getSelectedEdges()") == [edge["id"]]
+    opacity = "(id) => kg.nodes.get(id).opacity"
+    assert seed.page.evaluate(opacity, "us-tariffs") == 1  # the edge's ends stand out,
+    assert seed.page.evaluate(opacity, "us-jobs") < 1  # the rest fades
     panel = seed.panel()
     assert "U.S. tariffs" in panel and "Japan's sale of U.S. Treasuries" in panel
     claims = [c for c in graph.claims if c.id in edge["claims"]]

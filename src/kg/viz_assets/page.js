@@ -163,17 +163,22 @@
   const widthFor = (claims) => 1 + 1.6 * (new Set(claims.map((c) => c.source)).size - 1);
 
   // ---- the network ----
+  // Absolute sizes, not vis-network's value scaling, which blows up small differences.
+  const nodeFont = (n, faded) => ({ size: 16 + Math.min(7, Math.sqrt(n.degree) - 1), color: faded ? "#c3c7ce" : "#1d2330" });
   function nodeItem(n) {
     const t = typeById.get(n.type);
     return {
       id: n.id, label: n.label, x: n.x, y: n.y, shape: t.shape,
-      // Absolute sizes, not vis-network's value scaling, which blows up small differences.
-      size: Math.min(32, 9 + 3 * Math.sqrt(n.degree)), font: { size: 16 + Math.min(7, Math.sqrt(n.degree) - 1) },
+      size: Math.min(32, 9 + 3 * Math.sqrt(n.degree)), font: nodeFont(n, false), opacity: 1,
       color: { background: t.color, border: "#2b2b2b", highlight: { background: t.color, border: "#000" },
         hover: { background: t.color, border: "#000" } },
       title: `${n.label}\n${t.label} · ${n.degree} claim${n.degree === 1 ? "" : "s"}`,
     };
   }
+  const edgeColor = (e, faded) => {
+    const look = EDGE_LOOK[e.style];
+    return { color: look.color, highlight: "#111111", hover: look.color, opacity: faded ? 0.1 : 0.9 };
+  };
   function edgeItem(e) {
     const look = EDGE_LOOK[e.style];
     const claims = e.claims.map((id) => claim.get(id));
@@ -181,7 +186,7 @@
     const modalities = [...new Set(claims.map((c) => c.modality))].join(", ");
     const item = {
       id: e.id, from: e.from, to: e.to, width: widthFor(claims), dashes: look.dashes,
-      color: { color: look.color, highlight: "#111111", hover: look.color, opacity: 0.9 },
+      color: edgeColor(e, false),
       title: `${entity.get(e.from).label} → ${relLabel.get(e.relation)} → ${entity.get(e.to).label}\n` +
         `${claims.length} claim${claims.length === 1 ? "" : "s"} from ${nSources} source${nSources === 1 ? "" : "s"}: ${modalities}\n` +
         "Click for the quotes",
@@ -287,12 +292,14 @@
   }
   function openEdges(list) {
     network.selectEdges(list.map((e) => e.id));
+    spotlightEdges(list);
     panel.replaceChildren();
     for (const e of list) renderEdge(e, true);
   }
   function openEdge(id) {
     network.selectEdges([id]);
     select(null, true);
+    spotlightEdges([edge.get(id)]);
     panel.replaceChildren();
     renderEdge(edge.get(id), false);
   }
@@ -335,15 +342,39 @@
 
   // ---- selection, search, neighbourhood, reset ----
   const neighbourhoodButton = document.getElementById("kg-neighbourhood");
+  // Fade what the selection does not touch, so that it stands out in a crowded graph.
+  let faded = false;
+  function spotlight(nodeIds, edgeIds) {
+    if (BIG || (!nodeIds && !faded)) return;
+    faded = Boolean(nodeIds);
+    const keepNodes = new Set(nodeIds || []), keepEdges = new Set(edgeIds || []);
+    nodes.update(D.nodes.map((n) => {
+      const fade = faded && !keepNodes.has(n.id);
+      return { id: n.id, opacity: fade ? 0.25 : 1, font: nodeFont(n, fade) };
+    }));
+    edges.update(D.edges.map((e) => {
+      const fade = faded && !keepEdges.has(e.id);
+      return { id: e.id, color: edgeColor(e, fade), font: { color: fade ? "rgba(60,68,82,0.15)" : "#3c4452" } };
+    }));
+  }
+  function spotlightEdges(list) {
+    spotlight(list.flatMap((e) => [e.from, e.to]), list.map((e) => e.id));
+  }
+  function spotlightNode(id) {
+    const around = [...edgesOf.get(id).out, ...edgesOf.get(id).in].filter((e) => shownClaims(e).length);
+    spotlight([id, ...around.flatMap((e) => [e.from, e.to])], around.map((e) => e.id));
+  }
   function select(id, keepPanel) {
     selected = id;
     neighbourhoodButton.disabled = !id;
     neighbourhoodButton.title = id ? `Keep only what surrounds ${entity.get(id).label}` : "Select an entity first";
     if (id) {
       network.selectNodes([id]);
+      spotlightNode(id);
       showNode(id);
     } else if (!keepPanel) {
       network.unselectAll();
+      spotlight(null);
       showHelp();
     }
   }
@@ -467,10 +498,7 @@
   function initialView() {
     network.fit({ animation: false });
     if (network.getScale() > 1.2) network.moveTo({ scale: 1.2, animation: false });
-    if (D.focus) {
-      select(D.focus);
-      if (D.view === "paths") showHelp();
-    }
+    if (D.focus && D.view !== "paths") select(D.focus);
     if (network.getScale() < READABLE_SCALE && D.view !== "paths") {
       // Too much to read at once: zoom in on the middle, where the layout puts the most
       // connected entities, until labels are legible; scroll out for the rest.
@@ -498,5 +526,5 @@
     window.kgReady = performance.now();
     document.body.dataset.ready = "true";
   });
-  window.kg = { network, nodes, edges, data: D, focusNode, openEdge, applyFilters, state };
+  window.kg = { network, nodes, edges, data: D, focusNode, openEdge, openEdges, applyFilters, state };
 })();
