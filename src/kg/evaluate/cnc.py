@@ -28,7 +28,7 @@ from typing import Any
 from kg.extract.causal import CausalMatch, find_causal
 from kg.extract.detector import Detector, features, train
 
-__all__ = ["CncSentence", "Scores", "load_cnc", "parse_tagged", "prepare"]
+__all__ = ["CncSentence", "Scores", "load_cnc", "parse_tagged", "prepare", "train_model"]
 
 TAG = re.compile(r"</?(ARG0|ARG1|SIG\d+)>")
 Pair = tuple[tuple[int, int], tuple[int, int]]  # ((cause start, end), (effect start, end))
@@ -191,4 +191,72 @@ def _fit(training: list[Prepared]) -> Any:
 
 
 def fit_detector(training: list[Prepared]) -> Detector:
-    return train([p.feats for p in training], [p.sentence.label for p in training])
+    """Train on `training`, pruned as the shipped artefact is (through its JSON form)."""
+    detector = train([p.feats for p in training], [p.sentence.label for p in training])
+    return Detector.from_json(detector.to_json())
+
+
+def train_model(cnc_dir: Path, out: Path, nlp: Any) -> Detector:
+    """Train the causal detector on the whole CNC training split and write it to `out`."""
+    detector = fit_detector(prepare(load_cnc(cnc_dir), nlp))
+    out.write_text(detector.to_json(), encoding="utf-8")
+    return detector
+
+
+def _keywords() -> list[tuple[tuple[str, ...], bool]]:
+    """(words, cause comes after) for the keyword baseline, longest first."""
+    from kg.extract.cues import LINK_CUES, RESULT_CUES, VERB_CUES
+
+    out = [(words, True) for words, _, _ in LINK_CUES]
+    out += [(words, False) for words, _ in RESULT_CUES]
+    out += [((lemma,), False) for lemma in VERB_CUES]
+    return sorted(out, key=lambda kw: -len(kw[0]))
+
+
+def keyword_baseline(text: str, keywords: list) -> list[Pair]:
+    """The first cue word splits the sentence into cause and effect; no parse."""
+    toks = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(r"\S+", text)]
+    words = [w for _, _, w in toks]
+    for k in range(len(toks)):
+        for cue, cause_after in keywords:
+            hit = tuple(words[k : k + len(cue)]) == cue or (
+                len(cue) == 1 and len(cue[0]) >= 4 and words[k].startswith(cue[0])
+            )
+            if hit and 0 < k and k + len(cue) < len(toks):
+                left = (toks[0][0], toks[k - 1][1])
+                right = (toks[k + len(cue)][0], toks[-1][1])
+                return [(right, left) if cause_after else (left, right)]
+    return []
+
+
+def evaluate_cnc(cnc_dir: Path, nlp: Any, threshold: float = 0.4) -> dict[str, dict[str, Scores]]:
+    """5-fold scores of the extractor and of the keyword baseline on the CNC training split."""
+    prepared = prepare(load_cnc(cnc_dir), nlp)
+    keywords = _keywords()
+    fitted: dict[int, Detector] = {}
+
+    def extractor(training: list[Prepared], item: Prepared) -> tuple[bool, list[Pair]]:
+        key = id(training)
+        if key not in fitted:
+            fitted.clear()
+            fitted[key] = fit_detector(training)
+        detector = fitted[key]
+        relations = [((m.cause.start, m.cause.end), (m.effect.start, m.effect.end))
+                     for m in item.matches
+                     if detector.confidence(item.feats, m.cue) >= threshold]  # fmt: skip
+        return detector.probability(item.feats) >= 0.5, relations
+
+    def rules(training: list[Prepared], item: Prepared) -> tuple[bool, list[Pair]]:
+        relations = [((m.cause.start, m.cause.end), (m.effect.start, m.effect.end))
+                     for m in item.matches]  # fmt: skip
+        return bool(relations), relations
+
+    def baseline(training: list[Prepared], item: Prepared) -> tuple[bool, list[Pair]]:
+        relations = keyword_baseline(item.sentence.text, keywords)
+        return bool(relations), relations
+
+    return {
+        "extractor (rules + trained detector)": cross_validate(prepared, extractor),
+        "rules alone": cross_validate(prepared, rules),
+        "keyword baseline": cross_validate(prepared, baseline),
+    }

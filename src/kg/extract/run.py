@@ -1,0 +1,33 @@
+"""Extract candidates for stored sources and write them for review (what `kg extract` runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.curation import load_entities
+from kg.errors import SourceError
+from kg.extract.pipeline import SpacyExtractor
+from kg.extract.review import write_candidates
+from kg.sources import META_SUFFIX, load_source
+
+__all__ = ["extract_sources"]
+
+
+def extract_sources(
+    data_dir: Path, sources: list[str], *, threshold: float = 0.4
+) -> list[tuple[Path, int]]:
+    """Write `data_dir/candidates/<id>.yaml` for each source id (all sources when empty)."""
+    directory = data_dir / "sources"
+    if not sources:
+        sources = sorted(p.name.removesuffix(META_SUFFIX) for p in directory.glob("*" + META_SUFFIX))
+    extractor = SpacyExtractor(load_entities(data_dir / "entities.yaml"), threshold=threshold)
+    written = []
+    for source_id in sources:
+        meta = directory / f"{source_id}{META_SUFFIX}"
+        if not meta.exists():
+            raise SourceError(f"unknown source '{source_id}' (kg ingest it first)", path=meta)
+        doc = load_source(meta)
+        extraction = extractor.extract(doc.id, doc.text)
+        path = write_candidates(extraction, data_dir / "candidates", extractor.name)
+        written.append((path, len(extraction.candidates)))
+    return written
