@@ -47,3 +47,11 @@ test: $(STAMP) system-deps lint
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+
+# Retrain the causal detector from benchmarks/cnc, then measure extraction (a few minutes).
+.PHONY: model benchmarks
+model: $(STAMP)
+	$(BIN)/python benchmarks/train_detector.py
+
+benchmarks: $(STAMP)
+	$(KG) eval --cnc --write docs/benchmarks.md

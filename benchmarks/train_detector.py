@@ -18,4 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if __name__ == "__main__":
     detector = train_model(ROOT / "benchmarks" / "cnc", MODEL_PATH, load_nlp())
     size = MODEL_PATH.stat().st_size
-    print(f"wrote {MODEL_PATH.relative_to(ROOT)}: {len(detector.weights):,} weights, {size:,} bytes")
+    print(
+        f"wrote {MODEL_PATH.relative_to(ROOT)}: {len(detector.weights):,} weights, {size:,} bytes"
+    )

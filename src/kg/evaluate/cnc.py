@@ -222,7 +222,7 @@ def keyword_baseline(text: str, keywords: list) -> list[Pair]:
             hit = tuple(words[k : k + len(cue)]) == cue or (
                 len(cue) == 1 and len(cue[0]) >= 4 and words[k].startswith(cue[0])
             )
-            if hit and 0 < k and k + len(cue) < len(toks):
+            if hit and k > 0 and k + len(cue) < len(toks):
                 left = (toks[0][0], toks[k - 1][1])
                 right = (toks[k + len(cue)][0], toks[-1][1])
                 return [(right, left) if cause_after else (left, right)]

@@ -78,8 +78,11 @@ def evaluate_seeds(data_dir: Path, repeat: int = 3) -> SeedReport:
         span_hit = [any(_overlap(p, g) for g in gold) for p in pred]
         ent_hit = [any(_overlap(p, g) and (p.subject, p.object) == (g.subject, g.object)
                        for g in gold) for p in pred]  # fmt: skip
-        report.span.add(sum(span_hit), len(pred) - sum(span_hit),
-                        sum(1 for g in gold if not any(_overlap(p, g) for p in pred)))
+        report.span.add(
+            sum(span_hit),
+            len(pred) - sum(span_hit),
+            sum(1 for g in gold if not any(_overlap(p, g) for p in pred)),
+        )
         report.entity.add(sum(ent_hit), len(pred) - sum(ent_hit), sum(
             1 for g in gold if not any(_overlap(p, g) and (p.subject, p.object) ==
                                        (g.subject, g.object) for p in pred)))  # fmt: skip

@@ -54,8 +54,10 @@ def _documents(path: Path) -> Iterator[tuple[str, str]]:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise SourceError(f"invalid JSON: {exc.msg}", path=path, line=n) from None
-            if not isinstance(item, dict) or not isinstance(item.get("text"), str) or not str(
-                item.get("id", "")
+            if (
+                not isinstance(item, dict)
+                or not isinstance(item.get("text"), str)
+                or not str(item.get("id", ""))
             ):
                 raise SourceError('expected {"id": ..., "text": "..."}', path=path, line=n)
             yield str(item["id"]), item["text"]

@@ -40,9 +40,33 @@ Token = Any  # spacy.tokens.Token; spaCy is imported lazily, never at import tim
 REQUIRED_PARTICLE = {"lead", "result", "bring", "set", "touch", "contribute", "add", "make"}
 OBJECTS = ("dobj", "attr", "ccomp", "xcomp", "oprd", "acomp")
 DISPUTE = frozenset(
-    """protest strike rally demonstrate march clash anger outrage concern worry fear dispute
-    sue arrest riot boycott row fight complain criticism criticise criticize condemn
-    demonstration agitation""".split()
+    [
+        "protest",
+        "strike",
+        "rally",
+        "demonstrate",
+        "march",
+        "clash",
+        "anger",
+        "outrage",
+        "concern",
+        "worry",
+        "fear",
+        "dispute",
+        "sue",
+        "arrest",
+        "riot",
+        "boycott",
+        "row",
+        "fight",
+        "complain",
+        "criticism",
+        "criticise",
+        "criticize",
+        "condemn",
+        "demonstration",
+        "agitation",
+    ]
 )
 RELATIVE = frozenset({"that", "which", "who"})
 RESPONSE = {"respond": ("to",), "react": ("to",), "retaliate": ("against", "for")}
@@ -74,7 +98,7 @@ class CausalMatch:
 def token_span(doc: Any, i: int, j: int, offset: int = 0) -> TextSpan:
     """The text of tokens `i..j-1` as a span of the document, shifted by `offset`."""
     start, end = doc[i].idx, doc[j - 1].idx + len(doc[j - 1])
-    return TextSpan(start + offset, end + offset, doc.text[start:end])
+    return TextSpan(start + offset, end + offset, doc[i:j].text)  # `Doc.text` rebuilds it all
 
 
 def _run(indices: set[int], pivot: int) -> tuple[int, int] | None:
@@ -294,7 +318,7 @@ def _result_match(sent: Any, i: int, entry: tuple) -> CausalMatch | None:
     cause = _trim(doc, (sent.start, cue[0].i))
     if cause is None:
         return None
-    cause_head = doc[cause[0]:cause[1]].root
+    cause_head = doc[cause[0] : cause[1]].root
     return _make(doc, cause, effect, cue, Relation.causes, "result:" + " ".join(words), prior,
                  cause_head, head)  # fmt: skip
 

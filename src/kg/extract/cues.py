@@ -27,31 +27,109 @@ R = Relation
 
 VERB_CUES: dict[str, Relation] = {
     **dict.fromkeys(
-        "cause lead result bring create produce generate leave render make".split(), R.causes
+        [
+            "cause",
+            "lead",
+            "result",
+            "bring",
+            "create",
+            "produce",
+            "generate",
+            "leave",
+            "render",
+            "make",
+        ],
+        R.causes,
     ),
     **dict.fromkeys(
-        "trigger spark prompt provoke ignite unleash set touch spur send precipitate".split(),
+        [
+            "trigger",
+            "spark",
+            "prompt",
+            "provoke",
+            "ignite",
+            "unleash",
+            "set",
+            "touch",
+            "spur",
+            "send",
+            "precipitate",
+        ],
         R.triggers,
     ),
     **dict.fromkeys(
-        "lift raise boost increase inflate spike elevate hike drive push bolster".split(),
+        [
+            "lift",
+            "raise",
+            "boost",
+            "increase",
+            "inflate",
+            "spike",
+            "elevate",
+            "hike",
+            "drive",
+            "push",
+            "bolster",
+        ],
         R.increases,
     ),
     **dict.fromkeys(
-        """weaken erode hurt cut lower reduce depress dent damage undermine slash drag sap
-        decrease diminish dampen hit""".split(),
+        [
+            "weaken",
+            "erode",
+            "hurt",
+            "cut",
+            "lower",
+            "reduce",
+            "depress",
+            "dent",
+            "damage",
+            "undermine",
+            "slash",
+            "drag",
+            "sap",
+            "decrease",
+            "diminish",
+            "dampen",
+            "hit",
+        ],
         R.decreases,
     ),
     **dict.fromkeys(
-        "contribute add fuel feed stoke fan exacerbate worsen aggravate deepen intensify".split(),
+        [
+            "contribute",
+            "add",
+            "fuel",
+            "feed",
+            "stoke",
+            "fan",
+            "exacerbate",
+            "worsen",
+            "aggravate",
+            "deepen",
+            "intensify",
+        ],
         R.contributes_to,
     ),
-    **dict.fromkeys("allow enable let permit empower".split(), R.enables),
+    **dict.fromkeys(["allow", "enable", "let", "permit", "empower"], R.enables),
     **dict.fromkeys(
-        "prevent deter stop block avert hinder discourage forestall halt curb".split(), R.prevents
+        [
+            "prevent",
+            "deter",
+            "stop",
+            "block",
+            "avert",
+            "hinder",
+            "discourage",
+            "forestall",
+            "halt",
+            "curb",
+        ],
+        R.prevents,
     ),
     **dict.fromkeys(
-        "force compel pressure persuade motivate encourage convince inspire".split(), R.motivates
+        ["force", "compel", "pressure", "persuade", "motivate", "encourage", "convince", "inspire"],
+        R.motivates,
     ),
 }
 # Verbs that are causal only with a particle or preposition: "lead to", "set off".
@@ -121,15 +199,82 @@ RESULT_CUES: list[tuple[tuple[str, ...], float]] = [
     (("so",), 0.4),
 ]
 RISE = frozenset(
-    """rise rose surge climb jump soar spike increase gain rally strengthen grow swell
-    balloon widen accelerate advance""".split()
+    [
+        "rise",
+        "rose",
+        "surge",
+        "climb",
+        "jump",
+        "soar",
+        "spike",
+        "increase",
+        "gain",
+        "rally",
+        "strengthen",
+        "grow",
+        "swell",
+        "balloon",
+        "widen",
+        "accelerate",
+        "advance",
+    ]
 )
 FALL = frozenset(
-    """fall drop slide decline plunge slump sink tumble weaken decrease shrink contract dip
-    crash ease slip lose retreat plummet""".split()
+    [
+        "fall",
+        "drop",
+        "slide",
+        "decline",
+        "plunge",
+        "slump",
+        "sink",
+        "tumble",
+        "weaken",
+        "decrease",
+        "shrink",
+        "contract",
+        "dip",
+        "crash",
+        "ease",
+        "slip",
+        "lose",
+        "retreat",
+        "plummet",
+    ]
 )
 SPEECH = frozenset(
-    """say tell warn argue claim note add state believe expect predict announce report insist
-    deny estimate write think caution suggest explain acknowledge admit assert reckon fear
-    contend maintain stress emphasise emphasize point""".split()
+    [
+        "say",
+        "tell",
+        "warn",
+        "argue",
+        "claim",
+        "note",
+        "add",
+        "state",
+        "believe",
+        "expect",
+        "predict",
+        "announce",
+        "report",
+        "insist",
+        "deny",
+        "estimate",
+        "write",
+        "think",
+        "caution",
+        "suggest",
+        "explain",
+        "acknowledge",
+        "admit",
+        "assert",
+        "reckon",
+        "fear",
+        "contend",
+        "maintain",
+        "stress",
+        "emphasise",
+        "emphasize",
+        "point",
+    ]
 )

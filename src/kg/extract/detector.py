@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from itertools import pairwise
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ def features(sent: Any, matches: list[CausalMatch]) -> list[str]:
     toks = [t for t in sent if not t.is_space]
     lemmas = [t.lemma_.lower() for t in toks]
     out = {f"w:{t.lower_}" for t in toks}
-    out.update(f"b:{a}_{b}" for a, b in zip(lemmas, lemmas[1:], strict=False))
+    out.update(f"b:{a}_{b}" for a, b in pairwise(lemmas))
     out.update(f"dep:{t.dep_}:{t.lemma_.lower()}" for t in toks if t.dep_ in ("mark", "agent"))
     out.update(f"dep:{t.dep_}:{t.head.lemma_.lower()}" for t in toks if t.dep_ in ("advcl",))
     for m in matches:

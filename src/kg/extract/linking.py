@@ -125,6 +125,7 @@ class Linker:
                     exact.update({alias, alias[:1].upper() + alias[1:]})
                 else:
                     loose.add(alias)
+
         # Longest first, so "U.S. Treasury yields" wins over "U.S."; word edges on both sides.
         def alternation(aliases: set[str]) -> str:
             return "|".join(re.escape(a) for a in sorted(aliases, key=lambda a: (-len(a), a)))

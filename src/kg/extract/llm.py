@@ -46,9 +46,15 @@ class ChatExtractor:
         self.linker = Linker(self.entities)
 
     def _ask(self, text: str) -> list[dict]:
-        prompt = PROMPT % (", ".join(r.value for r in Relation), ", ".join(m.value for m in Modality))
-        body = {"model": self.model, "temperature": 0, "messages": [
-            {"role": "system", "content": prompt}, {"role": "user", "content": text}]}
+        prompt = PROMPT % (
+            ", ".join(r.value for r in Relation),
+            ", ".join(m.value for m in Modality),
+        )
+        body = {
+            "model": self.model,
+            "temperature": 0,
+            "messages": [{"role": "system", "content": prompt}, {"role": "user", "content": text}],
+        }
         request = urllib.request.Request(
             f"{self.url}/chat/completions", data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json",

@@ -28,19 +28,75 @@ DENY_VERBS = frozenset({"deny", "reject", "dismiss", "rule", "refute", "doubt"})
 DENY_WORDS = frozenset({"not", "n't", "never", "no", "unlikely", "improbable", "nor"})
 HYPOTHETICAL = frozenset({"if", "unless", "whether", "suppose", "assuming"})
 SPECULATIVE = frozenset(
-    """could may might perhaps possibly potentially maybe appear seem suggest risk
-    can""".split()
+    [
+        "could",
+        "may",
+        "might",
+        "perhaps",
+        "possibly",
+        "potentially",
+        "maybe",
+        "appear",
+        "seem",
+        "suggest",
+        "risk",
+        "can",
+    ]
 )
 PREDICTED = frozenset({"will", "would", "shall", "'ll", "expect", "likely", "forecast",
                        "project", "poise", "set", "go", "predict"})  # fmt: skip
 VAGUE = frozenset(
-    """analyst analysts economist economists expert experts observer observers report reports
-    critic critics investor investors trader traders market markets strategist strategists
-    commentator commentators some many others media""".split()
+    [
+        "analyst",
+        "analysts",
+        "economist",
+        "economists",
+        "expert",
+        "experts",
+        "observer",
+        "observers",
+        "report",
+        "reports",
+        "critic",
+        "critics",
+        "investor",
+        "investors",
+        "trader",
+        "traders",
+        "market",
+        "markets",
+        "strategist",
+        "strategists",
+        "commentator",
+        "commentators",
+        "some",
+        "many",
+        "others",
+        "media",
+    ]
 )
 ANONYMOUS = frozenset(
-    """official officials source sources person people aide aides insider insiders diplomat
-    diplomats executive executives banker bankers spokesperson spokesman spokeswoman""".split()
+    [
+        "official",
+        "officials",
+        "source",
+        "sources",
+        "person",
+        "people",
+        "aide",
+        "aides",
+        "insider",
+        "insiders",
+        "diplomat",
+        "diplomats",
+        "executive",
+        "executives",
+        "banker",
+        "bankers",
+        "spokesperson",
+        "spokesman",
+        "spokeswoman",
+    ]
 )
 PRONOUNS = frozenset({"he", "she"})
 
@@ -68,14 +124,14 @@ def _speaker_phrase(tok: Token) -> tuple[str, int]:
     return span.text, span.start_char
 
 
-def _speech_verb(tokens: list[Token], exclude: tuple[int, int]) -> Token | None:
+def _speech_verb(tokens: list[Token], exclude: tuple[int, int], sent: Any) -> Token | None:
     for tok in tokens:
         for anc in tok.ancestors:
             if exclude[0] <= anc.idx < exclude[1]:
                 continue  # a speech verb inside the cause says nothing about who claims it
             if anc.lemma_.lower() in SPEECH | DENY_VERBS and anc.pos_ == "VERB":
                 return anc
-    root = tokens[0].sent.root
+    root = sent.root
     for child in root.children:
         if child.dep_ == "parataxis" and child.lemma_.lower() in SPEECH:
             return child
@@ -108,11 +164,12 @@ def find_stance(
     cue: str,
     last_person: tuple[str, int] | None,
     exclude: tuple[int, int] = (0, 0),
+    sent: Any = None,
 ) -> Stance:
     """The modality and speaker of a claim whose signal and effect head are `tokens`;
     `exclude` is the cause span (offsets in the parsed text), where no speech verb counts."""
-    sent = tokens[0].sent
-    speech = _speech_verb(tokens, exclude)
+    sent = sent if sent is not None else tokens[0].sent  # `Token.sent` rescans the doc
+    speech = _speech_verb(tokens, exclude, sent)
     speaker = None
     according = next(
         (t for t in sent if t.lower_ == "according" and any(c.lower_ == "to" for c in t.children)),

@@ -41,7 +41,9 @@ ACTORS = {EntityType.country, EntityType.person, EntityType.government_body,
           EntityType.central_bank, EntityType.company, EntityType.organisation,
           EntityType.international_organisation, EntityType.group}  # fmt: skip
 # Nouns that stand for their complement: "fears that tariffs would slow growth" is about tariffs.
-ABSTRACT = frozenset("fear concern worry expectation threat prospect risk hope uncertainty".split())
+ABSTRACT = frozenset(
+    ["fear", "concern", "worry", "expectation", "threat", "prospect", "risk", "hope", "uncertainty"]
+)
 _CHUNK = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")  # paragraphs: runs of non-blank lines
 
 
@@ -114,10 +116,11 @@ class SpacyExtractor:
         out = Extraction(doc_id)
         last_person: tuple[str, int] | None = None
         for offset, doc in docs:
+            doc_text = doc.text  # spaCy rebuilds `Doc.text` on every access
             mentions = self.linker.mentions(doc)
             out.mentions.extend(_shift_mention(m, offset) for m in mentions)
             for sent in doc.sents:
-                state = _Sentence(self, out, doc, sent, offset, mentions, last_person)
+                state = _Sentence(self, out, doc, sent, offset, mentions, last_person, doc_text)
                 state.run()
                 persons = [m for m in mentions if m.type is EntityType.person
                            and sent.start_char <= m.start < sent.end_char]  # fmt: skip
@@ -142,8 +145,9 @@ def _shift_mention(m: Mention, offset: int) -> Mention:
 class _Sentence:
     """Claims of one sentence; keeps the bookkeeping out of the extractor's loop."""
 
-    def __init__(self, ex, out, doc, sent, offset, mentions, last_person) -> None:
+    def __init__(self, ex, out, doc, sent, offset, mentions, last_person, text) -> None:
         self.ex, self.out, self.doc, self.sent, self.offset = ex, out, doc, sent, offset
+        self.text = text
         self.mentions = [m for m in mentions if sent.start_char <= m.start < sent.end_char]
         self.last_person = last_person
 
@@ -204,7 +208,7 @@ class _Sentence:
         return entity_id
 
     def stance_fields(self, tokens: list[Any], cue: str, cause=(0, 0)) -> dict[str, Any]:
-        stance = find_stance(tokens, cue, self.last_person, cause)
+        stance = find_stance(tokens, cue, self.last_person, cause, self.sent)
         fields: dict[str, Any] = {"modality": stance.modality, "attribution": stance.attribution}
         if stance.attribution is Attribution.named and stance.speaker_text:
             fields["speaker"] = self.speaker(stance.speaker_text, stance.speaker_start or 0)
@@ -228,8 +232,15 @@ class _Sentence:
         subject = self.entity(m.cause.start, m.cause.end, m.cause_head)
         head = m.effect_head
         in_effect = m.effect.start <= head.idx < m.effect.end
-        obj = self.entity(m.effect.start, m.effect.end, head if in_effect else self.doc[
-            self.doc.char_span(m.effect.start, m.effect.end, alignment_mode="expand").root.i])
+        obj = self.entity(
+            m.effect.start,
+            m.effect.end,
+            head
+            if in_effect
+            else self.doc[
+                self.doc.char_span(m.effect.start, m.effect.end, alignment_mode="expand").root.i
+            ],
+        )
         if m.relation is Relation.responds_to:
             subject, obj = obj, subject
         if subject == obj:
@@ -247,7 +258,7 @@ class _Sentence:
         self.out.candidates.append(Candidate(claim, cause, effect, signal))
 
     def out_text(self, start: int, end: int) -> str:
-        return self.doc.text[start - self.offset : end - self.offset]
+        return self.text[start - self.offset : end - self.offset]
 
     def quantity(self, q: Any) -> None:
         measure = _measure_token(q.head)

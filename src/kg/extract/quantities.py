@@ -50,9 +50,10 @@ QUALIFIERS = {
     "below": Qualifier.under,
     "up to": Qualifier.up_to,
 }
-MONTHS = {m: i for i, m in enumerate(
+_MONTH_NAMES = (
     "january february march april may june july august september october november december"
-    .split(), 1)}  # fmt: skip
+)
+MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES.split(), 1)}
 _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion|bn|tn|m)?\b", re.I)
 
 

@@ -30,7 +30,7 @@ __all__ = ["CandidatesFile", "accept", "candidate_records", "write_candidates"]
 class CandidatesFile(Strict):
     source: str
     extractor: str
-    entities: list[Entity] = []
+    entities: list[Entity] = Field(default_factory=list)
     claims: list[Claim]
     spans: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
 
@@ -57,8 +57,10 @@ def write_candidates(extraction: Extraction, directory: Path, extractor: str) ->
     body = {
         "source": extraction.source,
         "extractor": extractor,
-        "entities": [e.model_dump(mode="json", exclude_none=True)
-                     for _, e in sorted(extraction.entities.items())],  # fmt: skip
+        "entities": [
+            e.model_dump(mode="json", exclude_none=True)
+            for _, e in sorted(extraction.entities.items())
+        ],
         "claims": [_claim_dict(c.claim) for c in extraction.candidates],
         "spans": spans,
     }
@@ -76,26 +78,31 @@ def candidate_records(extraction: Extraction, published: dict | None = None) -> 
         claim = c.claim
         if claim.kind != "causal" or not (c.cause_span and c.effect_span and c.signal):
             continue
-        records.append({
-            "id": f"{extraction.source}/{claim.id}",
-            "kind": "causal",
-            "source": extraction.source,
-            "quote": claim.quote,
-            "start": claim.start,
-            "end": claim.end,
-            "subject": claim.subject,
-            "relation": claim.relation.value,
-            "object": claim.object,
-            "polarity": claim.polarity.value,
-            "modality": claim.modality.value,
-            "speaker": {"id": claim.speaker, "as_written": claim.speaker_as_written,
-                        "attribution": claim.attribution.value},  # fmt: skip
-            "cause_span": c.cause_span.as_dict(),
-            "effect_span": c.effect_span.as_dict(),
-            "signal": c.signal.as_dict(),
-            "confidence": claim.confidence,
-            "status": "candidate",
-        })  # fmt: skip
+        records.append(
+            {
+                "id": f"{extraction.source}/{claim.id}",
+                "kind": "causal",
+                "source": extraction.source,
+                "quote": claim.quote,
+                "start": claim.start,
+                "end": claim.end,
+                "subject": claim.subject,
+                "relation": claim.relation.value,
+                "object": claim.object,
+                "polarity": claim.polarity.value,
+                "modality": claim.modality.value,
+                "speaker": {
+                    "id": claim.speaker,
+                    "as_written": claim.speaker_as_written,
+                    "attribution": claim.attribution.value,
+                },
+                "cause_span": c.cause_span.as_dict(),
+                "effect_span": c.effect_span.as_dict(),
+                "signal": c.signal.as_dict(),
+                "confidence": claim.confidence,
+                "status": "candidate",
+            }
+        )
     return records
 
 
@@ -106,8 +113,9 @@ def _next_id(prefix: str, taken: set[str]) -> str:
     return f"{prefix}{n:03d}"
 
 
-def accept(data_dir: Path, source: str, ids: list[str] | None = None,
-           min_confidence: float = 0.0) -> list[str]:  # fmt: skip
+def accept(
+    data_dir: Path, source: str, ids: list[str] | None = None, min_confidence: float = 0.0
+) -> list[str]:
     """Move candidates of `source` (all, or those in `ids`) into its claims file.
 
     Returns the ids the claims got in the claims file. Nothing is written when the result
@@ -117,16 +125,20 @@ def accept(data_dir: Path, source: str, ids: list[str] | None = None,
     if not cand_path.exists():
         raise CurationError("no candidates for this source (run kg extract first)", path=cand_path)
     cands = read_model(cand_path, CandidatesFile)
-    chosen = [c for c in cands.claims if (ids is None or c.id in ids)
-              and (c.confidence or 0) >= min_confidence]  # fmt: skip
+    chosen = [
+        c
+        for c in cands.claims
+        if (ids is None or c.id in ids) and (c.confidence or 0) >= min_confidence
+    ]
     if ids is not None and len(chosen) != len(set(ids)):
         missing = sorted(set(ids) - {c.id for c in chosen})
         raise CurationError(f"unknown candidate ids: {', '.join(missing)}", path=cand_path)
     entities_path = data_dir / "entities.yaml"
     entities = load_entities(entities_path)
     claims_path = data_dir / "claims" / f"{source}.yaml"
-    existing = yaml.safe_load(claims_path.read_text(encoding="utf-8")) if claims_path.exists() \
-        else None  # fmt: skip
+    existing = (
+        yaml.safe_load(claims_path.read_text(encoding="utf-8")) if claims_path.exists() else None
+    )
     taken = {c["id"] for c in (existing or {}).get("claims") or []}
     new_claims, renamed = [], []
     proposed = {e.id: e for e in cands.entities}
@@ -136,14 +148,22 @@ def accept(data_dir: Path, source: str, ids: list[str] | None = None,
         taken.add(new_id)
         renamed.append(new_id)
         new_claims.append(claim.model_copy(update={"id": new_id, "status": ClaimStatus.curated}))
-        for ref in (claim.subject, getattr(claim, "object", None), getattr(claim, "measure", None),
-                    claim.speaker):  # fmt: skip
+        for ref in (
+            claim.subject,
+            getattr(claim, "object", None),
+            getattr(claim, "measure", None),
+            claim.speaker,
+        ):
             if ref and ref not in entities and ref in proposed:
                 needed[ref] = proposed[ref]
     entities_text = entities_path.read_text(encoding="utf-8")
     if needed:
-        entities_text = entities_text.rstrip("\n") + "\n\n" + "\n".join(
-            _dump([e.model_dump(mode="json", exclude_none=True)]) for e in needed.values()
+        entities_text = (
+            entities_text.rstrip("\n")
+            + "\n\n"
+            + "\n".join(
+                _dump([e.model_dump(mode="json", exclude_none=True)]) for e in needed.values()
+            )
         )
     if existing is None:
         claims_text = _dump({"source": source, "claims": []}).replace("claims: []\n", "claims:\n")
@@ -156,16 +176,21 @@ def accept(data_dir: Path, source: str, ids: list[str] | None = None,
     claims_path.write_text(claims_text, encoding="utf-8")
     left = [c for c in cands.claims if c not in chosen]
     if left:
-        kept = cands.model_copy(update={"claims": left, "spans": {
-            k: v for k, v in cands.spans.items() if k in {c.id for c in left}}})
+        kept = cands.model_copy(
+            update={
+                "claims": left,
+                "spans": {k: v for k, v in cands.spans.items() if k in {c.id for c in left}},
+            }
+        )
         cand_path.write_text(_dump(kept.model_dump(mode="json", exclude_none=True)), "utf-8")
     else:
         cand_path.unlink()
     return renamed
 
 
-def _check(data_dir: Path, source: str, entities_text: str, claims_text: str,
-           claims_path: Path) -> None:  # fmt: skip
+def _check(
+    data_dir: Path, source: str, entities_text: str, claims_text: str, claims_path: Path
+) -> None:
     """Run the checks of `kg check` on the new texts, reporting errors at the real path."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp_entities, tmp_claims = Path(tmp) / "entities.yaml", Path(tmp) / f"{source}.yaml"

@@ -19,7 +19,9 @@ def extract_sources(
     """Write `data_dir/candidates/<id>.yaml` for each source id (all sources when empty)."""
     directory = data_dir / "sources"
     if not sources:
-        sources = sorted(p.name.removesuffix(META_SUFFIX) for p in directory.glob("*" + META_SUFFIX))
+        sources = sorted(
+            p.name.removesuffix(META_SUFFIX) for p in directory.glob("*" + META_SUFFIX)
+        )
     extractor = SpacyExtractor(load_entities(data_dir / "entities.yaml"), threshold=threshold)
     written = []
     for source_id in sources:
