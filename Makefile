@@ -42,7 +42,7 @@ system-deps:
 	fi
 
 # pytest exits 5 when it collects nothing: that must fail, so no special-casing here.
-test: $(STAMP) system-deps lint
+test: $(STAMP) system-deps lint typecheck
 	$(BIN)/pytest -q
 
 clean:

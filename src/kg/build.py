@@ -62,9 +62,10 @@ def _triples(quads: list[ox.Quad]) -> list[ox.Triple]:
 
 def serialise(quads: list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
     """Serialise in the given order: same quads, same bytes."""
-    if fmt.supports_datasets:
-        return ox.serialize(quads, format=fmt, prefixes=PREFIXES)
-    return ox.serialize(_triples(quads), format=fmt, prefixes=PREFIXES)
+    items: list[ox.Quad] | list[ox.Triple] = quads if fmt.supports_datasets else _triples(quads)
+    data = ox.serialize(items, format=fmt, prefixes=PREFIXES)
+    assert data is not None  # no output file given, so serialize returns the bytes
+    return data
 
 
 def shacl_validate(quads: list[ox.Quad]) -> None:

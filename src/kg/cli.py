@@ -53,6 +53,65 @@ def check(data_dir: Path) -> None:
 @cli.command()
 @data_option
 @click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def sources(data_dir: Path, fmt: str) -> None:
+    """List sources: title, publication date with precision, size, repairs."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from kg.sources import describe_sources
+
+    rows = describe_sources(data_dir / "sources")
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table()
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", max_width=34, no_wrap=True, overflow="ellipsis")
+    for name in ("published", "precision", "established", "bytes", "repairs"):
+        table.add_column(name, no_wrap=True)
+    for r in rows:
+        table.add_row(
+            r["id"],
+            r["title"] or "—",
+            r["published"] or "—",
+            r["precision"],
+            r["established"],
+            f"{r['bytes']:,}",
+            str(r["repairs"]),
+        )
+    Console().print(table)
+
+
+@cli.command()
+@data_option
+@click.argument("source_id")
+@click.option(
+    "--raw", is_flag=True, help="Print the raw decoded text instead of the normalised one."
+)
+@click.option("--edits", is_flag=True, help="Print the repairs as raw span -> normalised span.")
+def text(data_dir: Path, source_id: str, raw: bool, edits: bool) -> None:
+    """Print a source's normalised text (quotes anchor to it), its raw text, or its repairs."""
+    from kg.sources import load_source
+
+    doc = load_source(data_dir / "sources" / f"{source_id}.meta.yaml")
+    if edits:
+        for e in doc.normalised.edits:
+            before = doc.normalised.raw[e.raw_start : e.raw_end]
+            click.echo(
+                f"raw {e.raw_start}-{e.raw_end} {before!r} -> "
+                f"normalised {e.norm_start}-{e.norm_end} {e.replacement!r}  ({e.rule})"
+            )
+        return
+    click.echo(doc.normalised.raw if raw else doc.text, nl=False)
+
+
+@cli.command()
+@data_option
+@click.option(
     "--output",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),

@@ -40,8 +40,7 @@ WHERE {
   ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
   ?src dcterms:identifier ?source ; kg:publicationPrecision ?pp ; kg:publicationEstablished ?pe .
   OPTIONAL { ?src dcterms:issued ?published }
-  OPTIONAL { ?claim kg:relation ?r ; kg:object ?object ; kg:polarity ?pol }
-  OPTIONAL { ?r skos:notation ?relation }
+  OPTIONAL { ?claim kg:relation/skos:notation ?relation ; kg:object ?object ; kg:polarity ?pol }
   OPTIONAL { ?claim kg:speaker ?speaker }
   OPTIONAL { ?claim kg:speakerAsWritten ?speakerAsWritten }
   OPTIONAL { ?claim kg:eventTime ?eventTime }
@@ -77,14 +76,11 @@ _ESTABLISHED = {"notestablished": "unknown"}
 
 def entity_index(store: Store) -> dict[str, dict[str, str]]:
     """Entity IRI -> ``{id, label, type}``."""
-    return {
-        row["e"].value: {
-            "id": row["id"].value,
-            "label": row["label"].value,
-            "type": row["type"].value,
-        }
-        for row in store.select(ENTITIES)
-    }
+    index: dict[str, dict[str, str]] = {}
+    for row in store.select(ENTITIES):
+        iri, eid, label, etype = (_v(row, k) or "" for k in ("e", "id", "label", "type"))
+        index[iri] = {"id": eid, "label": label, "type": etype}
+    return index
 
 
 def _v(row: dict[str, Term | None], name: str) -> str | None:

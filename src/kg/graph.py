@@ -110,8 +110,9 @@ class _Emitter:
     def __init__(self) -> None:
         self.quads: list[ox.Quad] = []
 
-    def __call__(self, s: object, p: object, o: object, g: object) -> None:
-        self.quads.append(ox.Quad(_n(s), _n(p), o if not isinstance(o, str) else _n(o), _n(g)))
+    def __call__(self, s: str, p: str, o: str | ox.Literal | ox.NamedNode, g: str) -> None:
+        obj = _n(o) if isinstance(o, str) else o
+        self.quads.append(ox.Quad(_n(s), _n(p), obj, _n(g)))
 
 
 def ontology_quads(path: Path) -> list[ox.Quad]:

@@ -170,6 +170,9 @@ class Qualifier(StrEnum):
 
 
 class ClaimStatus(StrEnum):
+    """Where a claim is in review: `candidate` claims come from the extractor and wait for a
+    curator; `curated` ones were written or accepted by one."""
+
     curated = "curated"
     candidate = "candidate"
 
@@ -231,7 +234,7 @@ class SourceMeta(Strict):
     url: str | None
     language: str = Field(pattern=r"^[a-z]{2}$")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    byte_size: int = Field(gt=0)
+    byte_size: int = Field(ge=0)
     encoding: str
     original_filename: str
     published: Publication
@@ -260,7 +263,7 @@ class ClaimBase(Strict):
     speaker: str | None = None
     speaker_as_written: str | None = None
     note: str | None = None
-    status: ClaimStatus = ClaimStatus.curated
+    curation: ClaimStatus = ClaimStatus.curated
     confidence: float | None = Field(default=None, ge=0, le=1)
 
     @model_validator(mode="after")

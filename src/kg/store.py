@@ -79,7 +79,9 @@ class EmbeddedStore(Store):
             raise StoreError(f"cannot open the store: {exc}", path=path) from None
 
     def _run(self, query: str, bindings: Mapping[str, Term] | None) -> Any:
-        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()
+        }
         try:
             return self._store.query(
                 query, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs
@@ -247,7 +249,7 @@ class RemoteStore(Store):
 
 def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Store:
     """Open a store: an http(s) URL is a SPARQL endpoint, ":memory:" an in-memory Oxigraph,
-    anything else a directory holding an on-disk Oxigraph store.
+    anything else a directory holding an on-disk Oxigraph store (read-only unless `create`).
 
     Remote credentials come from the URL (``https://user:pass@host/sparql``).
     """
@@ -256,14 +258,16 @@ def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Sto
         return EmbeddedStore(None)
     if spec.startswith(("http://", "https://")):
         parts = urllib.parse.urlsplit(spec)
-        clean = parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))
+        host = parts.hostname or ""
+        clean = parts._replace(netloc=host + (f":{parts.port}" if parts.port else ""))
         return RemoteStore(
             urllib.parse.urlunsplit(clean), user=parts.username, password=parts.password
         )
     path = Path(spec)
     if not create and not path.is_dir():
         raise StoreError("no graph store here: run `kg build` first", path=path)
-    return EmbeddedStore(path)
+    # Readers open read-only: any number of them can share the store, even while it is open.
+    return EmbeddedStore(path, read_only=not create)
 
 
 def replace_directory(src: Path, dst: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.store import Store
+from kg.store import Store, Term
 
 __all__ = ["Summary", "summarise"]
 
@@ -49,10 +49,14 @@ class Summary:
     breakdowns: dict[str, list[tuple[str, int]]]
 
 
+def _value(term: Term | None) -> str:
+    return term.value if term is not None else ""
+
+
 def summarise(store: Store) -> Summary:
-    counts = {name: int(store.select(q)[0]["n"].value) for name, q in _COUNTS.items()}
+    counts = {name: int(_value(store.select(q)[0]["n"]) or 0) for name, q in _COUNTS.items()}
     breakdowns = {
-        name: [(row["key"].value, int(row["n"].value)) for row in store.select(q)]
+        name: [(_value(row["key"]), int(_value(row["n"]))) for row in store.select(q)]
         for name, q in _BREAKDOWNS.items()
     }
     return Summary(counts, breakdowns)

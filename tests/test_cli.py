@@ -1,0 +1,74 @@
+"""Every command has help, appears in the README, and turns user mistakes into one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_and_is_in_the_readme(name):
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0
+    assert cli.commands[name].help, f"kg {name} has no docstring"
+    assert f"kg {name}" in README, f"kg {name} is missing from README.md"
+
+
+def test_missing_store_is_one_clear_line(tmp_path):
+    result = CliRunner().invoke(cli, ["summary", "--store", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert (
+        result.output == f"error: {tmp_path / 'nope'}: no graph store here: run `kg build` first\n"
+    )
+
+
+def test_unreachable_endpoint_is_one_clear_line():
+    result = CliRunner().invoke(cli, ["summary", "--store", "http://127.0.0.1:9/sparql"])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: cannot reach http://127.0.0.1:9/sparql")
+    assert result.output.count("\n") == 1
+
+
+def test_check_reports_counts():
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 0
+    assert result.output.startswith("ok: 5 sources, ")
+
+
+def test_summary_counts_the_seed_graph(seed_store):
+    import json
+
+    result = CliRunner().invoke(
+        cli, ["summary", "--store", seed_store.location, "--format", "json"]
+    )
+    data = json.loads(result.output)
+    assert data["counts"]["sources"] == 5
+    assert data["counts"]["claims"] > 300
+    kinds = dict(data["claims by kind"])
+    assert kinds["CausalClaim"] > 100 and kinds["QuantityClaim"] > 24
+
+
+def test_sources_lists_dates_with_precision():
+    import json
+
+    rows = json.loads(CliRunner().invoke(cli, ["sources", "--format", "json"]).output)
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["003_20dda156d22ef2f6"]["precision"] == "month"
+    assert by_id["002_1da6147a5e7dcde4"]["repairs"] == 61
+    assert by_id["000_4c22c95cf8552d28"]["established"] == "unknown"
+
+
+def test_text_shows_normalised_raw_and_edits():
+    sid = "002_1da6147a5e7dcde4"
+    normalised = CliRunner().invoke(cli, ["text", sid]).output
+    raw = CliRunner().invoke(cli, ["text", sid, "--raw"]).output
+    edits = CliRunner().invoke(cli, ["text", sid, "--edits"]).output.splitlines()
+    assert "America’s" in normalised and "Americaâs" in raw
+    assert len(edits) == 61
+    assert edits[0] == "raw 52-53 'â' -> normalised 52-53 '’'  (lossy-apostrophe)"
