@@ -45,7 +45,7 @@ def test_new_article_ingest_extract_accept_end_to_end(tmp_path):
     cands = yaml_load(data / "candidates" / f"{sid}.yaml")
     assert len(cands["claims"]) >= 5
     for claim in cands["claims"]:
-        assert claim["status"] == "candidate" and 0 <= claim["confidence"] <= 1
+        assert claim["curation"] == "candidate" and 0 <= claim["confidence"] <= 1
         assert text[claim["start"] : claim["end"]] == claim["quote"]
     for spans in cands["spans"].values():
         for span in spans.values():

@@ -53,7 +53,9 @@ def parse_tagged(tagged: str) -> tuple[str, dict[str, tuple[int, int]]]:
     >>> parse_tagged("<ARG1>Prices rose</ARG1> <SIG0>because of</SIG0> <ARG0>tariffs</ARG0> .")
     ('Prices rose because of tariffs .', {'ARG1': (0, 11), 'SIG0': (12, 22), 'ARG0': (23, 30)})
     """
-    out, spans, opened, pos = [], {}, {}, 0
+    out, pos = [], 0
+    spans: dict[str, tuple[int, int]] = {}
+    opened: dict[str, int] = {}
     for m in TAG.finditer(tagged):
         out.append(tagged[pos : m.start()])
         here = sum(len(p) for p in out)

@@ -81,13 +81,14 @@ def extract_jsonl(
     docs = claims = 0
     with Progress(transient=True, disable=not show) as bar:
         task = bar.add_task("extracting", total=total)
+        results: Iterator[list[str]]
         if processes > 1:
             ctx = multiprocessing.get_context("spawn")  # no forked spaCy state
             pool = ctx.Pool(processes, _init, (str(entities_path), threshold))
             results = pool.imap(_run, _documents(path), chunksize=4)
         else:
             _init(str(entities_path), threshold)
-            pool, results = None, map(_run, _documents(path))
+            pool, results = None, iter(map(_run, _documents(path)))
         try:
             for lines in results:
                 for line in lines:

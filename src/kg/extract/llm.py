@@ -96,7 +96,7 @@ class ChatExtractor:
             claim = CausalClaim(
                 id=f"c{len(out.candidates) + 1:03d}", subject=subject, relation=relation,
                 object=obj, quote=text[start:end], start=start, end=end, modality=modality,
-                attribution=Attribution.outlet, status=ClaimStatus.candidate,
+                attribution=Attribution.outlet, curation=ClaimStatus.candidate,
                 confidence=max(0.0, min(1.0, float(item.get("confidence", 0.5)))),
             )  # fmt: skip
             out.candidates.append(Candidate(claim, cause, effect, signal))

@@ -1,7 +1,7 @@
 """The extractor interface and the default extractor: spaCy, cue rules and a small trained model.
 
 An extractor turns one document's normalised text into an `Extraction`: candidate claims
-(status ``candidate``, with a confidence), their cause, effect and signal spans, the entity
+(``curation: candidate``, with a confidence), their cause, effect and signal spans, the entity
 mentions it linked, and the new entities it proposes. Any object with a `name` and an
 `extract(doc_id, text)` method serves (`Extractor`); `kg.extract.llm.ChatExtractor` is another.
 
@@ -251,7 +251,7 @@ class _Sentence:
         sig_tokens = list(self.doc.char_span(m.signal.start, m.signal.end, alignment_mode="expand"))
         claim = CausalClaim(
             id="c000", subject=subject, relation=m.relation, object=obj, quote=quote, start=start,
-            end=end, status=ClaimStatus.candidate, confidence=confidence,
+            end=end, curation=ClaimStatus.candidate, confidence=confidence,
             note=f"cue {m.cue}: cause '{cause.text}'; effect '{effect.text}'",
             **self.stance_fields([*sig_tokens, m.effect_head], m.cue, (m.cause.start, m.cause.end)),
         )  # fmt: skip
@@ -290,7 +290,7 @@ class _Sentence:
             id="q000", subject=subject, measure=measure_id, value=q.value, unit=q.unit,
             qualifier=q.qualifier, period=period, quote=sent.text,
             start=sent.start_char + self.offset, end=sent.end_char + self.offset,
-            status=ClaimStatus.candidate, confidence=0.6 if found else 0.4,
+            curation=ClaimStatus.candidate, confidence=0.6 if found else 0.4,
             **self.stance_fields([q.head], "quantity"),
         )  # fmt: skip
         self.out.candidates.append(Candidate(claim))

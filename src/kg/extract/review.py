@@ -1,7 +1,7 @@
 """Candidate claims on disk, for a curator: write `data/candidates/<source>.yaml`, accept them.
 
 A candidates file has the shape of a claims file (`source`, `claims`, every claim with
-``status: candidate`` and a ``confidence``) plus the entities the extractor proposes and the
+``curation: candidate`` and a ``confidence``) plus the entities the extractor proposes and the
 cause, effect and signal spans of each causal claim. `accept` moves chosen claims into
 `data/claims/<source>.yaml` (appended, so curated files keep their comments), marks them
 ``curated``, appends the proposed entities they need to `data/entities.yaml`, and checks the
@@ -100,7 +100,7 @@ def candidate_records(extraction: Extraction, published: dict | None = None) -> 
                 "effect_span": c.effect_span.as_dict(),
                 "signal": c.signal.as_dict(),
                 "confidence": claim.confidence,
-                "status": "candidate",
+                "curation": "candidate",
             }
         )
     return records
@@ -147,7 +147,7 @@ def accept(
         new_id = claim.id if claim.id not in taken else _next_id(claim.id[0], taken)
         taken.add(new_id)
         renamed.append(new_id)
-        new_claims.append(claim.model_copy(update={"id": new_id, "status": ClaimStatus.curated}))
+        new_claims.append(claim.model_copy(update={"id": new_id, "curation": ClaimStatus.curated}))
         for ref in (
             claim.subject,
             getattr(claim, "object", None),
