@@ -12,8 +12,6 @@ its character offsets. The rules, by cue kind (`kg.extract.cues`):
 - ``result``: "*X*; **as a result**, *Y*": the connective's clause is the effect, what
   precedes it the cause (within the sentence only).
 - ``purpose``: "*they filed for a permit* **to** *hold a rally*": the purpose motivates the act.
-
->>> import spacy  # doctest: +SKIP
 """
 
 from __future__ import annotations
