@@ -227,7 +227,14 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool) -> None:
               help="Batch output file (default: stdout).")  # fmt: skip
 @click.option("--processes", default=2, show_default=True, help="Worker processes (batch).")
 @click.option("--threshold", default=0.4, show_default=True, help="Minimum confidence.")
-def extract(data_dir, sources, jsonl, output, processes: int, threshold: float) -> None:
+@click.option(
+    "--extractor",
+    type=click.Choice(["spacy", "chat"]),
+    default="spacy",
+    show_default=True,
+    help="chat: an OpenAI-compatible endpoint at KG_LLM_URL.",
+)
+def extract(data_dir, sources, jsonl, output, processes, threshold, extractor) -> None:
     """Propose candidate claims for sources (data/candidates/), or for a JSONL batch."""
     from kg.extract.run import extract_sources
 
@@ -238,7 +245,8 @@ def extract(data_dir, sources, jsonl, output, processes: int, threshold: float) 
                                threshold=threshold)  # fmt: skip
         click.echo(f"{report.claims} candidates from {report.documents} documents", err=True)
         return
-    for path, n in extract_sources(data_dir, list(sources), threshold=threshold):
+    found = extract_sources(data_dir, list(sources), threshold=threshold, extractor=extractor)
+    for path, n in found:
         click.echo(f"wrote {path} ({n} candidates)")
 
 

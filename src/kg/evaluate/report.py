@@ -42,9 +42,13 @@ def render(seeds: SeedReport, cnc: dict[str, dict[str, Scores]] | None) -> str:
         f"({mod[0] / max(mod[1], 1):.0%}); attribution (outlet, named, anonymous, vague) on "
         f"{att[0]} of {att[1]} ({att[0] / max(att[1], 1):.0%}).",
         "",
-        f"Throughput: {seeds.articles_per_second:.1f} articles/second in one process on the seed "
-        f"articles (about 1,000 words each); peak memory {seeds.peak_mb:.0f} MB (spaCy model, "
-        "entity index, detector).",
+        f"Throughput on the seed articles (about 1,000 words each): "
+        f"{seeds.articles_per_second:.1f} articles/second in one process, peak memory "
+        f"{seeds.peak_mb:.0f} MB (spaCy model, entity index, detector); batch mode "
+        f"(`kg extract --jsonl`, two worker processes, 40 articles, worker start included) "
+        f"{seeds.batch_per_second:.1f} articles/second, {seeds.batch_worker_mb:.0f} MB peak per "
+        f"worker. The machine is shared: its load average was {seeds.load_average:.1f} on "
+        f"{os.cpu_count()} cores while measuring, so these are lower bounds.",
     ]
     if cnc:
         lines += [

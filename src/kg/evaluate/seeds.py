@@ -12,13 +12,18 @@
 
 from __future__ import annotations
 
+import io
+import json
+import os
 import resource
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.curation import load_corpus
 from kg.evaluate.cnc import Scores
+from kg.extract.batch import extract_jsonl
 from kg.extract.pipeline import SpacyExtractor, load_nlp
 from kg.models import CausalClaim
 
@@ -37,6 +42,9 @@ class SeedReport:
     gold: int = 0
     articles_per_second: float = 0.0
     peak_mb: float = 0.0
+    batch_per_second: float = 0.0  # `kg extract --jsonl` with two worker processes
+    batch_worker_mb: float = 0.0
+    load_average: float = 0.0  # other work on the machine while measuring
 
 
 def _overlap(a: CausalClaim, b: CausalClaim) -> bool:
@@ -56,6 +64,19 @@ def _link_scores(extractor: SpacyExtractor, corpus, scores: Scores) -> None:
             scores.add(len(found & gold), len(found - gold), len(gold - found))
 
 
+def _batch_rate(corpus, data_dir: Path, report: SeedReport, copies: int = 8) -> None:
+    """Time batch mode over the seed texts repeated `copies` times, worker start included."""
+    with tempfile.TemporaryDirectory() as tmp:
+        feed = Path(tmp) / "seeds.jsonl"
+        lines = [json.dumps({"id": f"{sid}-{n}", "text": s.text})
+                 for n in range(copies) for sid, s in sorted(corpus.sources.items())]  # fmt: skip
+        feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        started = time.perf_counter()
+        extract_jsonl(feed, io.StringIO(), data_dir / "entities.yaml", processes=2, progress=False)
+        report.batch_per_second = len(lines) / (time.perf_counter() - started)
+    report.batch_worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def evaluate_seeds(data_dir: Path, repeat: int = 3) -> SeedReport:
     """Extract from every seed source and compare with its curated claims."""
     corpus = load_corpus(data_dir)
@@ -69,6 +90,8 @@ def evaluate_seeds(data_dir: Path, repeat: int = 3) -> SeedReport:
     seconds = time.perf_counter() - started
     report.articles_per_second = repeat * len(corpus.sources) / seconds
     report.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report.load_average = os.getloadavg()[0]
+    _batch_rate(corpus, data_dir, report)
     agree_mod = agree_att = pairs = 0
     for sid, extraction in sorted(extractions.items()):
         gold = [c for c in corpus.claims.get(sid, []) if isinstance(c, CausalClaim)]

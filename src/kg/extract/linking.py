@@ -169,6 +169,12 @@ class Linker:
         )
         return Mention(start, end, text, proposed.id, 0.5, "proposed", entity_type, proposed)
 
+    def aliases_in(self, text: str) -> list[Mention]:
+        """Alias mentions in plain text (no parse, no fuzzy matching), longest first."""
+        hits = [*(self._exact.finditer(text) if self._exact else ()), *self._loose.finditer(text)]
+        found = (self._mention(m.start(), m.end(), m.group()) for m in hits)
+        return sorted((m for m in found if m), key=lambda m: (-(m.end - m.start), m.start))
+
     def mentions(self, doc: Any) -> list[Mention]:
         """Every entity mention in a spaCy `doc`: aliases first, then NER spans by fuzzy match
         or as proposals. Non-overlapping, sorted by offset."""

@@ -69,7 +69,10 @@ class ChatExtractor:
 
     def _entity(self, span: TextSpan) -> str | None:
         found = self.linker.lookup(span.text)
-        return found[0] if found else None
+        if found:
+            return found[0]
+        inside = self.linker.aliases_in(span.text)
+        return inside[0].entity if inside else None
 
     def extract(self, doc_id: str, text: str) -> Extraction:
         out = Extraction(doc_id)
