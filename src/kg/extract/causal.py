@@ -128,9 +128,34 @@ def _subtree(tok: Token) -> set[int]:
     return {t.i for t in tok.subtree}
 
 
+def _asides(head: Token) -> set[int]:
+    """Parts of a clause that are events of their own: subordinate clauses with a conjunction
+    ("..., as it did not want ..."), and a scene-setting opener before a comma ("Two days
+    before the attack, police arrested ..."). Span annotation (CNC) leaves them out."""
+    out: set[int] = set()
+    if head.pos_ not in ("VERB", "AUX"):
+        return out
+    doc = head.doc
+    for child in head.children:
+        ids = _subtree(child)
+        if child.dep_ in ("advcl", "parataxis") and (
+            child.dep_ == "parataxis" or any(c.dep_ == "mark" for c in child.children)
+        ):
+            out |= ids
+        elif (
+            child.i < head.i
+            and child.dep_ in ("npadvmod", "advmod", "prep", "advcl", "tmod")
+            and max(ids) + 1 < head.i
+            and doc[max(ids) + 1].text == ","
+        ):
+            out |= ids | {max(ids) + 1}
+    return out
+
+
 def _clause(head: Token, exclude: Iterable[int], pivot: Token | None = None) -> tuple | None:
-    """`head`'s subtree without `exclude`, as the contiguous run around `pivot` (or `head`)."""
-    keep = _subtree(head) - set(exclude)
+    """`head`'s subtree without `exclude` and its asides, as the contiguous run around
+    `pivot` (or `head`)."""
+    keep = _subtree(head) - set(exclude) - _asides(head)
     return _trim(head.doc, _run(keep, (pivot or head).i))
 
 
@@ -248,7 +273,8 @@ def _verb_matches(tok: Token) -> Iterator[CausalMatch | None]:
         # The clause the participle hangs on is the cause; the effect keeps its verb.
         cause_head = _verb_of(tok.head) if tok.dep_ == "advcl" else tok.head
         cause = _clause(cause_head, _subtree(tok), tok.head)
-        effect = _trim(doc, _run(_subtree(tok) - ({subj.i} if subj is not None else set()), tok.i))
+        own = _subtree(tok) - _asides(tok) - ({subj.i} if subj is not None else set())
+        effect = _trim(doc, _run(own, tok.i))
         prior = 0.6
     elif subj is not None and not participle:
         cause_head = subj
