@@ -16,7 +16,7 @@ its character offsets. The rules, by cue kind (`kg.extract.cues`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +30,21 @@ from kg.extract.cues import (
     VERB_CUES,
     WEAK_VERBS,
 )
+from kg.extract.spans import (
+    TextSpan,
+    antecedent,
+    appositions,
+    asides,
+    clause,
+    run,
+    subtree,
+    token_span,
+    trim,
+    verb_of,
+)
 from kg.models import Relation
 
-__all__ = ["CausalMatch", "TextSpan", "find_causal", "token_span"]
+__all__ = ["CausalMatch", "find_causal"]
 
 Token = Any  # spacy.tokens.Token; spaCy is imported lazily, never at import time
 REQUIRED_PARTICLE = {"lead", "result", "bring", "set", "touch", "contribute", "add", "make"}
@@ -68,17 +80,6 @@ DISPUTE = frozenset(
 )
 RELATIVE = frozenset({"that", "which", "who"})
 RESPONSE = {"respond": ("to",), "react": ("to",), "retaliate": ("against", "for")}
-EDGE_TRIM = frozenset({"punct", "cc", "mark", "prep", "case"})
-
-
-@dataclass(frozen=True)
-class TextSpan:
-    start: int
-    end: int
-    text: str
-
-    def as_dict(self) -> dict[str, int | str]:
-        return {"start": self.start, "end": self.end, "text": self.text}
 
 
 @dataclass(frozen=True)
@@ -91,95 +92,6 @@ class CausalMatch:
     prior: float
     cause_head: Token
     effect_head: Token  # for increases/decreases: the token naming what rises or falls
-
-
-def token_span(doc: Any, i: int, j: int, offset: int = 0) -> TextSpan:
-    """The text of tokens `i..j-1` as a span of the document, shifted by `offset`."""
-    start, end = doc[i].idx, doc[j - 1].idx + len(doc[j - 1])
-    return TextSpan(start + offset, end + offset, doc[i:j].text)  # `Doc.text` rebuilds it all
-
-
-def _run(indices: set[int], pivot: int) -> tuple[int, int] | None:
-    """The maximal contiguous run of `indices` that contains `pivot` (or starts nearest it)."""
-    if not indices:
-        return None
-    if pivot not in indices:
-        pivot = min(indices, key=lambda i: (abs(i - pivot), i))
-    i = j = pivot
-    while i - 1 in indices:
-        i -= 1
-    while j + 1 in indices:
-        j += 1
-    return i, j + 1
-
-
-def _trim(doc: Any, bounds: tuple[int, int] | None) -> tuple[int, int] | None:
-    if bounds is None:
-        return None
-    i, j = bounds
-    while i < j and (doc[i].dep_ in EDGE_TRIM or doc[i].is_punct or doc[i].is_space):
-        i += 1
-    while j > i and (doc[j - 1].is_punct or doc[j - 1].dep_ in ("cc",) or doc[j - 1].is_space):
-        j -= 1
-    return (i, j) if j > i else None
-
-
-def _subtree(tok: Token) -> set[int]:
-    return {t.i for t in tok.subtree}
-
-
-def _asides(head: Token) -> set[int]:
-    """Parts of a clause that are events of their own: subordinate clauses with a conjunction
-    ("..., as it did not want ..."), and a scene-setting opener before a comma ("Two days
-    before the attack, police arrested ..."). Span annotation (CNC) leaves them out."""
-    out: set[int] = set()
-    if head.pos_ not in ("VERB", "AUX"):
-        return out
-    doc = head.doc
-    for child in head.children:
-        ids = _subtree(child)
-        if child.dep_ in ("advcl", "parataxis") and (
-            child.dep_ == "parataxis" or any(c.dep_ == "mark" for c in child.children)
-        ):
-            out |= ids
-        elif (
-            child.i < head.i
-            and child.dep_ in ("npadvmod", "advmod", "prep", "advcl", "tmod")
-            and max(ids) + 1 < head.i
-            and doc[max(ids) + 1].text == ","
-        ):
-            out |= ids | {max(ids) + 1}
-    return out
-
-
-def _clause(head: Token, exclude: Iterable[int], pivot: Token | None = None) -> tuple | None:
-    """`head`'s subtree without `exclude` and its asides, as the contiguous run around
-    `pivot` (or `head`)."""
-    keep = _subtree(head) - set(exclude) - _asides(head)
-    return _trim(head.doc, _run(keep, (pivot or head).i))
-
-
-def _verb_of(tok: Token) -> Token:
-    """Climb from a noun to the verb whose clause it sits in: "staged a protest over X"."""
-    while tok.pos_ in ("NOUN", "PROPN", "PRON") and tok.dep_ in ("dobj", "pobj", "attr", "nsubj"):
-        if tok.head.i == tok.i:
-            break
-        tok = tok.head
-    return tok
-
-
-def _antecedent(tok: Token) -> Token | None:
-    """The noun a relative pronoun stands for: "a move that analysts said could erode X"."""
-    while tok.dep_ != "relcl":
-        if tok.head.i == tok.i:
-            return None
-        tok = tok.head
-    noun = tok.head
-    return noun.head if noun.dep_ == "appos" and noun.head.i != noun.i else noun
-
-
-def _appositions(tok: Token) -> set[int]:
-    return set().union(set(), *(_subtree(c) for c in tok.children if c.dep_ in ("appos", "relcl")))
 
 
 def _refine(relation: Relation, effect_head: Token) -> tuple[Relation, Token]:
@@ -196,7 +108,7 @@ def _refine(relation: Relation, effect_head: Token) -> tuple[Relation, Token]:
 
 
 def _make(doc, cause, effect, signal, relation, cue, prior, cause_head, effect_head):
-    cause, effect = _trim(doc, cause), _trim(doc, effect)
+    cause, effect = trim(doc, cause), trim(doc, effect)
     if cause is None or effect is None or cause == effect:
         return None
     if cause[0] < effect[1] and effect[0] < cause[1]:  # overlapping spans carry no claim
@@ -228,13 +140,13 @@ def _verb_matches(tok: Token) -> Iterator[CausalMatch | None]:
         if pobj is None:
             return
         if subj is not None:
-            effect, effect_head = _trim(doc, _run(_subtree(subj), subj.i)), subj
+            effect, effect_head = trim(doc, run(subtree(subj), subj.i)), subj
         elif tok.dep_ in ("acl", "advcl") and tok.head.i != tok.i:
-            effect_head = _verb_of(tok.head)
-            effect = _clause(effect_head, _subtree(tok), tok.head)
+            effect_head = verb_of(tok.head)
+            effect = clause(effect_head, subtree(tok), tok.head)
         else:
             return
-        cause = _trim(doc, _run(_subtree(pobj), pobj.i))
+        cause = trim(doc, run(subtree(pobj), pobj.i))
         yield _make(doc, cause, effect, [tok, agent], AGENT_CUES[lemma], f"agent:{lemma}", 0.8,
                     pobj, effect_head)  # fmt: skip
         return
@@ -261,25 +173,25 @@ def _verb_matches(tok: Token) -> Iterator[CausalMatch | None]:
         subj = next((c for c in tok.head.children if c.dep_ in ("nsubj", "csubj")), None)
     signal = [tok, particle] if particle is not None else [tok]
     if subj is not None and subj.lower_ in RELATIVE and tok.dep_ != "relcl":
-        antecedent = _antecedent(tok)
-        if antecedent is not None:
-            cause = _clause(antecedent, _subtree(tok) | _appositions(antecedent))
-            effect = _trim(doc, _run(_subtree(target), target.i))
+        noun = antecedent(tok)
+        if noun is not None:
+            cause = clause(noun, subtree(tok) | appositions(noun))
+            effect = trim(doc, run(subtree(target), target.i))
             yield _make(doc, cause, effect, signal, relation, f"verb:{lemma}", 0.6,
-                        antecedent, target)  # fmt: skip
+                        noun, target)  # fmt: skip
             return
     participle = subj is None or (subj.lower_ in RELATIVE and tok.dep_ == "relcl")
     if participle and tok.dep_ in ("advcl", "relcl", "acl", "conj") and tok.head.i != tok.i:
         # The clause the participle hangs on is the cause; the effect keeps its verb.
-        cause_head = _verb_of(tok.head) if tok.dep_ == "advcl" else tok.head
-        cause = _clause(cause_head, _subtree(tok), tok.head)
-        own = _subtree(tok) - _asides(tok) - ({subj.i} if subj is not None else set())
-        effect = _trim(doc, _run(own, tok.i))
+        cause_head = verb_of(tok.head) if tok.dep_ == "advcl" else tok.head
+        cause = clause(cause_head, subtree(tok), tok.head)
+        own = subtree(tok) - asides(tok) - ({subj.i} if subj is not None else set())
+        effect = trim(doc, run(own, tok.i))
         prior = 0.6
     elif subj is not None and not participle:
         cause_head = subj
-        cause = _trim(doc, _run(_subtree(subj), subj.i))
-        effect = _trim(doc, _run(_subtree(target), target.i))
+        cause = trim(doc, run(subtree(subj), subj.i))
+        effect = trim(doc, run(subtree(target), target.i))
         prior = 0.3 if lemma in WEAK_VERBS and particle is None else 0.7
     else:
         return
@@ -302,13 +214,13 @@ def _link_match(sent: Any, i: int, entry: tuple) -> CausalMatch | None:
     cue_ids = {t.i for t in cue}
     last = cue[-1]
     if last.dep_ in ("mark", "aux") or cue[0].dep_ == "mark":
-        clause = last.head if last.dep_ in ("mark", "aux") else cue[0].head
-        if clause.i in cue_ids or clause.head.i == clause.i:
+        sub = last.head if last.dep_ in ("mark", "aux") else cue[0].head
+        if sub.i in cue_ids or sub.head.i == sub.i:
             return None
-        effect_head = _verb_of(clause.head)
-        cause = _clause(clause, cue_ids)
-        effect = _clause(effect_head, _subtree(clause), clause.head)
-        cause_head = clause
+        effect_head = verb_of(sub.head)
+        cause = clause(sub, cue_ids)
+        effect = clause(effect_head, subtree(sub), sub.head)
+        cause_head = sub
     else:
         if words in (("as",), ("since",), ("when",), ("if",), ("unless",)):
             return None  # only as subordinating conjunctions: "as a result", "since 2020" are not
@@ -316,16 +228,16 @@ def _link_match(sent: Any, i: int, entry: tuple) -> CausalMatch | None:
         anchor = next((t for t in cue if t.head.i not in cue_ids), None)
         if not comps or anchor is None or anchor.head.i == anchor.i:
             return None
-        cause_ids = set().union(*(_subtree(c) for c in comps))
+        cause_ids = set().union(*(subtree(c) for c in comps))
         if any(doc[k].ent_type_ in ("DATE", "TIME") for k in cause_ids) and prior < 0.5:
             return None  # "after Tuesday", "over the past year": time, not cause
-        effect_head = _verb_of(anchor.head)
+        effect_head = verb_of(anchor.head)
         if words in (("over",), ("against",)) and not (
             effect_head.lemma_.lower() in DISPUTE or anchor.head.lemma_.lower() in DISPUTE
         ):
             return None
-        cause = _trim(doc, _run(cause_ids, comps[0].i))
-        effect = _clause(effect_head, _subtree(anchor), anchor.head)
+        cause = trim(doc, run(cause_ids, comps[0].i))
+        effect = clause(effect_head, subtree(anchor), anchor.head)
         cause_head = comps[0]
     return _make(doc, cause, effect, cue, relation, "link:" + " ".join(words), prior,
                  cause_head, effect_head)  # fmt: skip
@@ -338,8 +250,8 @@ def _result_match(sent: Any, i: int, entry: tuple) -> CausalMatch | None:
     head = cue[-1].head if words != ("as", "a", "result") else cue[0].head
     if head.i in {t.i for t in cue} or head.i < i or cue[0].i <= sent.start:
         return None
-    effect = _trim(doc, (cue[-1].i + 1, max(t.i for t in head.subtree) + 1))
-    cause = _trim(doc, (sent.start, cue[0].i))
+    effect = trim(doc, (cue[-1].i + 1, max(t.i for t in head.subtree) + 1))
+    cause = trim(doc, (sent.start, cue[0].i))
     if cause is None:
         return None
     cause_head = doc[cause[0] : cause[1]].root
@@ -375,8 +287,8 @@ def find_causal(sent: Any) -> list[CausalMatch]:
             and tok.i >= 2
             and sent.doc[tok.i - 1].lower_ != "order"
         ):
-            effect = _clause(_verb_of(tok.head.head), _subtree(tok.head), tok.head.head)
-            cause = _trim(sent.doc, _run(_subtree(tok.head), tok.i))
+            effect = clause(verb_of(tok.head.head), subtree(tok.head), tok.head.head)
+            cause = trim(sent.doc, run(subtree(tok.head), tok.i))
             found.append(_make(sent.doc, cause, effect, [tok], Relation.motivates, "purpose:to",
                                0.45, tok.head, tok.head.head))  # fmt: skip
     seen: dict[tuple[int, int, int, int], CausalMatch] = {}

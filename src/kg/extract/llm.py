@@ -15,9 +15,9 @@ import urllib.request
 from dataclasses import dataclass
 
 from kg.errors import KgError
-from kg.extract.causal import TextSpan
 from kg.extract.linking import Linker
 from kg.extract.pipeline import Candidate, Extraction
+from kg.extract.spans import TextSpan
 from kg.models import Attribution, CausalClaim, ClaimStatus, Entity, Modality, Relation
 
 __all__ = ["ChatExtractor"]

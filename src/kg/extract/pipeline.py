@@ -16,11 +16,12 @@ from functools import cache
 from typing import Any, Protocol
 
 from kg.errors import KgError
-from kg.extract.causal import CausalMatch, TextSpan, find_causal
+from kg.extract.causal import CausalMatch, find_causal
 from kg.extract.detector import Detector, features, load_detector
 from kg.extract.linking import Linker, Mention, guess_type
 from kg.extract.modality import find_stance
 from kg.extract.quantities import find_quantities
+from kg.extract.spans import TextSpan
 from kg.ingest import slugify
 from kg.models import (
     Attribution,
