@@ -100,22 +100,52 @@ def test_linking_on_a_seed_article(extractor):
     assert ("hypothetical", "Analysts at Oxford Economics") in speakers
 
 
-@pytest.mark.parametrize(
-    ("sentence", "cause", "effect", "speaker", "attribution"),
-    [
-        ("Students staged a protest against the fee hike , the police said .",
-         "the fee hike", "Students staged a protest", "police", "vague"),
-        ("The clashes left 45 people injured , according to local officials .",
-         "The clashes", "45 people", "local officials", "anonymous"),
-    ],
-)  # fmt: skip
-def test_cnc_sentences_spans_and_speakers(extractor, sentence, cause, effect, speaker,
-                                          attribution):  # fmt: skip
-    [c] = extractor.extract("cnc", sentence).candidates
+# Real CNC training sentences (benchmarks/cnc); the expected spans are the gold ARG0/ARG1.
+CNC_CASES = [
+    (
+        "Two days before the attack , local police arrested Tohtunyaz , Ehet and Muhammad as "
+        "they tried to illegally cross into Vietnam via Honghe county , the court said .",
+        "they tried to illegally cross into Vietnam via Honghe county",
+        "local police arrested Tohtunyaz , Ehet and Muhammad",
+        ("reported", "court"),
+    ),
+    (
+        "Lt-Col Andre Traut said the teenager laid the complaint at the Robertson police station "
+        "following a farmworkers ' protest in the area .",
+        "a farmworkers ' protest in the area",
+        "the teenager laid the complaint at the Robertson police station",
+        ("reported", "Lt-Col Andre Traut"),
+    ),
+    (
+        "They said the strikes would continue in the coming days to express solidarity with "
+        "their leader .",
+        "to express solidarity with their leader",
+        "the strikes would continue in the coming days",
+        ("predicted", "They"),
+    ),
+    (
+        "The attack on Karayogams had sparked sharp reactions from the CPM leaders .",
+        "The attack on Karayogams",
+        "sharp reactions from the CPM leaders",
+        ("asserted", None),
+    ),
+    (
+        "Police suspect that the Maoists abducted the workers after the company refused to pay "
+        '" protection money " demanded by the rebels .',
+        'the company refused to pay " protection money " demanded by the rebels',
+        "the Maoists abducted the workers",
+        ("speculative", "Police"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "cause", "effect", "stance"), CNC_CASES)
+def test_cnc_sentences_spans_modality_and_speaker(extractor, sentence, cause, effect, stance):
+    [c] = [c for c in extractor.extract("cnc", sentence).candidates if c.cause_span]
     assert (c.cause_span.text, c.effect_span.text) == (cause, effect)
     assert sentence[c.cause_span.start : c.cause_span.end] == cause
-    assert c.claim.modality.value == "reported"
-    assert (c.claim.speaker_as_written, c.claim.attribution.value) == (speaker, attribution)
+    assert sentence[c.effect_span.start : c.effect_span.end] == effect
+    assert (c.claim.modality.value, c.claim.speaker_as_written) == stance
 
 
 def test_denial_is_denied(extractor):

@@ -274,6 +274,7 @@ SPEECH = frozenset(
         "maintain",
         "stress",
         "emphasise",
+        "suspect",
         "emphasize",
         "point",
     ]

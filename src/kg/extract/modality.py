@@ -41,8 +41,12 @@ SPECULATIVE = frozenset(
         "suggest",
         "risk",
         "can",
+        "apparently",
+        "allegedly",
     ]
 )
+# Speech verbs that report a belief, not a fact: "police suspect that ..." is hedged.
+BELIEF = frozenset({"suspect", "believe", "think", "fear", "reckon", "suggest", "speculate"})
 PREDICTED = frozenset({"will", "would", "shall", "'ll", "expect", "likely", "forecast",
                        "project", "poise", "set", "go", "predict"})  # fmt: skip
 VAGUE = frozenset(
@@ -190,11 +194,13 @@ def find_stance(
         words.extend(c for c in speech.children if c.dep_ in ("neg",))
         if speech.lemma_.lower() in DENY_VERBS:
             modality, hedge = Modality.denied, speech.text
+        elif speech.lemma_.lower() in BELIEF:
+            words.append(speech)
     lemmas = [(t.lemma_.lower(), t) for t in words]
     checks = (
         (Modality.denied, DENY_WORDS),
         (Modality.hypothetical, HYPOTHETICAL),
-        (Modality.speculative, SPECULATIVE),
+        (Modality.speculative, SPECULATIVE | BELIEF),
         (Modality.predicted, PREDICTED),
     )
     if modality is None and cue in ("link:if", "link:unless"):
