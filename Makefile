@@ -56,3 +56,11 @@ bench-viz: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+
+# Retrain the causal detector from benchmarks/cnc, then measure extraction (a few minutes).
+.PHONY: model benchmarks
+model: $(STAMP)
+	$(BIN)/python benchmarks/train_detector.py
+
+benchmarks: $(STAMP)
+	$(KG) eval --cnc --write docs/benchmarks.md

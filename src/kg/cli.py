@@ -251,3 +251,81 @@ def viz(store, output, focus, depth, source_id, path_from, path_to, relation, mo
     click.echo(f"wrote {result.output}: {counts}")
     for line in result.paths:
         click.echo(f"  {line}")
+
+
+# --- extract ---
+
+
+@cli.command()
+@data_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Report bad documents and go on.")
+def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool) -> None:
+    """Add articles (files, folders, JSONL) to data/sources; never overwrite one."""
+    from kg.ingest import ingest as run_ingest
+
+    report = run_ingest(list(paths), data_dir, skip_invalid=skip_invalid)
+    for source_id in report.added:
+        click.echo(f"added {source_id}")
+    for new, old in report.versions:
+        click.echo(f"  {new} is a new version of {old}")
+    for line in report.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    click.echo(f"{len(report.added)} added, {len(report.unchanged)} unchanged")
+
+
+@cli.command()
+@data_option
+@click.argument("sources", nargs=-1)
+@click.option("--jsonl", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Batch mode: one {\"id\", \"text\"} document per line.")  # fmt: skip
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Batch output file (default: stdout).")  # fmt: skip
+@click.option("--processes", default=2, show_default=True, help="Worker processes (batch).")
+@click.option("--threshold", default=0.4, show_default=True, help="Minimum confidence.")
+@click.option(
+    "--extractor",
+    type=click.Choice(["spacy", "chat"]),
+    default="spacy",
+    show_default=True,
+    help="chat: an OpenAI-compatible endpoint at KG_LLM_URL.",
+)
+def extract(data_dir, sources, jsonl, output, processes, threshold, extractor) -> None:
+    """Propose candidate claims for sources (data/candidates/), or for a JSONL batch."""
+    from kg.extract.run import extract_sources
+
+    if jsonl:
+        from kg.extract.batch import extract_jsonl
+
+        report = extract_jsonl(jsonl, output, data_dir / "entities.yaml", processes=processes,
+                               threshold=threshold)  # fmt: skip
+        click.echo(f"{report.claims} candidates from {report.documents} documents", err=True)
+        return
+    found = extract_sources(data_dir, list(sources), threshold=threshold, extractor=extractor)
+    for path, n in found:
+        click.echo(f"wrote {path} ({n} candidates)")
+
+
+@cli.command()
+@data_option
+@click.argument("source")
+@click.argument("ids", nargs=-1)
+@click.option("--min-confidence", default=0.0, show_default=True, help="Accept only these.")
+def accept(data_dir: Path, source: str, ids: tuple[str, ...], min_confidence: float) -> None:
+    """Move candidate claims (all, or the IDS given) into data/claims/SOURCE.yaml."""
+    from kg.extract.review import accept as run_accept
+
+    accepted = run_accept(data_dir, source, list(ids) or None, min_confidence)
+    click.echo(f"accepted {len(accepted)} claims into {data_dir / 'claims' / source}.yaml")
+
+
+@cli.command(name="eval")
+@data_option
+@click.option("--cnc", is_flag=True, help="Also cross-validate on benchmarks/cnc (minutes).")
+@click.option("--write", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the results as the Extraction section of this file.")  # fmt: skip
+def eval_(data_dir: Path, cnc: bool, write: Path | None) -> None:
+    """Score extraction against the curated seeds (and CNC); print or write the report."""
+    from kg.evaluate.run import evaluate
+
+    click.echo(evaluate(data_dir, cnc=cnc, write=write), nl=False)
