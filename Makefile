@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # Debian packages the tests drive for real (a headless browser, a SPARQL server).
 SYSTEM_PACKAGES := chromium virtuoso-opensource
 
-.PHONY: run test lint typecheck build clean system-deps
+.PHONY: run test lint typecheck build clean system-deps screenshot bench-viz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(KG) build
+	$(KG) viz --output visualizations/seed-graph.html
 	$(KG) summary
 
 build: $(STAMP)
@@ -45,5 +46,21 @@ system-deps:
 test: $(STAMP) system-deps lint typecheck
 	$(BIN)/pytest -q
 
+# docs/img/seed-graph.png from visualizations/seed-graph.html, in headless Chromium.
+screenshot: $(STAMP)
+	$(BIN)/python scripts/viz_screenshot.py
+
+# Node counts and load-to-interactive times for docs/benchmarks.md (takes a few minutes).
+bench-viz: $(STAMP)
+	$(BIN)/python benchmarks/viz_bench.py
+
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+
+# Retrain the causal detector from benchmarks/cnc, then measure extraction (a few minutes).
+.PHONY: model benchmarks
+model: $(STAMP)
+	$(BIN)/python benchmarks/train_detector.py
+
+benchmarks: $(STAMP)
+	$(KG) eval --cnc --write docs/benchmarks.md
