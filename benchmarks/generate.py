@@ -43,8 +43,31 @@ from kg.models import (
 
 CLAIMS_PER_SOURCE = 50
 WORDS = [
-    *["tariffs", "yields", "treasury", "holdings", "japan", "selloff", "markets", "dollar", "yen", "bonds", "investors"],
-    *["policy", "ministry", "finance", "reserves", "inflation", "rates", "debt", "trade", "deficit", "analysts"],
+    *[
+        "tariffs",
+        "yields",
+        "treasury",
+        "holdings",
+        "japan",
+        "selloff",
+        "markets",
+        "dollar",
+        "yen",
+        "bonds",
+        "investors",
+    ],
+    *[
+        "policy",
+        "ministry",
+        "finance",
+        "reserves",
+        "inflation",
+        "rates",
+        "debt",
+        "trade",
+        "deficit",
+        "analysts",
+    ],
 ]
 MODALITIES = [
     (Modality.asserted, 51),

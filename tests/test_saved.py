@@ -199,10 +199,8 @@ def test_contradictions_show_both_sides(seed_store, corpus):
     ]
     rejections = {(r["claim"], r["how"]) for r in rows if r["side"] == "rejects"}
     assert rejections == {
-        ("001_1dee60d1331b1bec/e003", "denied"),  # "For now" improbable, and denied:
-        ("001_1dee60d1331b1bec/e003", "improbable"),  # one row per reason
+        ("001_1dee60d1331b1bec/e003", "denied"),  # and improbable: the first reason shows
         ("001_1dee60d1331b1bec/e004", "denied"),
-        ("001_1dee60d1331b1bec/e004", "improbable"),
         ("000_4c22c95cf8552d28/e007", "not occurred"),
         ("003_20dda156d22ef2f6/e006", "not occurred"),
     }
