@@ -34,6 +34,8 @@ __all__ = ["RemoteStore", "remote_store"]
 JSON_RESULTS = "application/sparql-results+json"
 GSP_MIN_TRIPLES = 500  # smaller graphs go in batched INSERT DATA: one request for many graphs
 BATCH_BYTES = 1_000_000
+DROP_BATCH = 25
+BATCH_TRIPLES = 250  # Virtuoso turns an update into SQL and refuses past 10 000 lines
 
 
 def _prologue() -> str:
@@ -152,18 +154,19 @@ class RemoteStore(Store):
             key = g.value if isinstance(g, ox.NamedNode) else ""
             by_graph[key].append(f"{quad.subject} {quad.predicate} {quad.object} .")
         batch: list[str] = []
-        size = 0
+        size = count = 0
         for graph, triples in sorted(by_graph.items()):
             if self.gsp_url and graph and len(triples) >= GSP_MIN_TRIPLES:
                 self._gsp_post(graph, "\n".join(triples) + "\n")
                 continue
-            for i in range(0, len(triples), 2000):
-                body = "\n".join(triples[i : i + 2000])
+            for i in range(0, len(triples), BATCH_TRIPLES):
+                body = "\n".join(triples[i : i + BATCH_TRIPLES])
                 batch.append(f"GRAPH <{graph}> {{\n{body}\n}}" if graph else body)
                 size += len(body)
-                if size > BATCH_BYTES:
+                count += len(triples[i : i + BATCH_TRIPLES])
+                if size > BATCH_BYTES or count >= BATCH_TRIPLES:
                     self.update("INSERT DATA {\n" + "\n".join(batch) + "\n}")
-                    batch, size = [], 0
+                    batch, size, count = [], 0, 0
         if batch:
             self.update("INSERT DATA {\n" + "\n".join(batch) + "\n}")
 
@@ -183,8 +186,9 @@ class RemoteStore(Store):
             if isinstance(q.graph_name, ox.NamedNode)
         }
         old = sorted(new | set(self.graphs()))
-        for i in range(0, len(old), 500):
-            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in old[i : i + 500]))
+        for i in range(0, len(old), DROP_BATCH):
+            batch = old[i : i + DROP_BATCH]
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in batch))
         self.load_nquads(data)
 
 
