@@ -136,3 +136,47 @@ def claims(store: str, fmt: str, output) -> None:
 
     for line in to_jsonl(claim_records(open_store(store))):
         output.write(line + "\n")
+
+
+# --- audit ---
+
+
+@cli.command()
+@store_option
+@data_option
+@click.option("--check", "checks", metavar="LIST", help="Checks to run, comma-separated, or all.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["info", "warning", "error"]),
+    default="warning",
+    show_default=True,
+    help="Exit 1 when a finding reaches this severity.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]))
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option("--summary", is_flag=True, help="Only the counts and the source profile.")
+@click.option("--verbose", is_flag=True, help="Show info findings in the terminal too.")
+@click.option(
+    "--tolerance", type=float, default=0.01, show_default=True, help="Figures agree within."
+)
+@click.option("--graph-view", default="visualizations/seed-graph.html", show_default=True)
+def audit(store, data_dir, checks, fail_on, fmt, output, summary, verbose, tolerance, graph_view):
+    """Audit provenance: anchoring, corroboration, contradictions, attribution, time, entities,
+    reference data; exit 0 clean, 1 findings at --fail-on or above, 2 error."""
+    from kg.audit import Severity, parse_checks, run_audit
+    from kg.audit.render import guess_format, relative_link, render
+    from kg.store import open_store
+
+    graph = open_store(store)
+    report = run_audit(graph, checks=parse_checks(checks), data_dir=data_dir, tolerance=tolerance)
+    form = guess_format(fmt, output)
+    color = output is None and sys.stdout.isatty()
+    link = relative_link(graph_view, output)
+    text = render(
+        report, form, store=graph, graph_view=link, verbose=verbose, summary=summary, color=color
+    )
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    sys.exit(report.exit_code(Severity(fail_on)))
