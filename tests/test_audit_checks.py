@@ -137,7 +137,7 @@ def test_quote_without_selector_is_an_error(data):
             yield q
 
     after = audit(data, Check.anchoring, drop)
-    assert planted([], after) == [("quote-no-selector", "error", ("mini-001/e001",))]
+    assert planted([], after) == [("quote-unanchored", "error", ("mini-001/e001",))]
 
 
 def test_source_bytes_changed_after_the_build_is_an_error(data):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.audit.context import AuditContext, value
+from kg.audit.context import AuditContext, ClaimInfo, value
 from kg.audit.models import Check, Finding, Severity, finding_id
 from kg.errors import SourceError
 from kg.normalise import normalise_bytes
@@ -21,20 +21,22 @@ from kg.sources import sha256
 __all__ = ["check_anchoring"]
 
 QUOTES = """
-SELECT ?claim ?problem ?found ?length WHERE {
-  ?claim a kg:Claim ; prov:wasDerivedFrom ?src .
-  OPTIONAL { ?src kg:normalisedText ?text }
-  OPTIONAL { ?claim oa:hasTarget/oa:hasSelector ?qs .
-             ?qs a oa:TextQuoteSelector ; oa:exact ?exact }
-  OPTIONAL { ?claim oa:hasTarget/oa:hasSelector ?ps .
-             ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
-  BIND(IF(!BOUND(?text), "no-text",
-       IF(!BOUND(?exact) || !BOUND(?start) || !BOUND(?end), "no-selector",
-       IF(?end > STRLEN(?text) || SUBSTR(?text, ?start + 1, ?end - ?start) != ?exact,
-          "mismatch", "ok"))) AS ?problem)
-  FILTER(?problem != "ok")
+SELECT ?claim ?found ?length WHERE {
+  ?claim oa:hasTarget ?t ; prov:wasDerivedFrom ?src .
+  ?t oa:hasSelector ?qs, ?ps .
+  ?qs oa:exact ?exact .
+  ?ps oa:start ?start ; oa:end ?end .
+  ?src kg:normalisedText ?text .
+  FILTER(SUBSTR(?text, ?start + 1, ?end - ?start) != ?exact)
   BIND(IF(CONTAINS(?text, ?exact), STRLEN(STRBEFORE(?text, ?exact)), -1) AS ?found)
   BIND(STRLEN(?exact) AS ?length)
+}
+"""
+
+TEXTLESS = """
+SELECT ?id WHERE {
+  ?src a kg:Source ; dcterms:identifier ?id .
+  FILTER NOT EXISTS { ?src kg:normalisedText ?text }
 }
 """
 
@@ -47,45 +49,44 @@ SELECT ?id ?sha ?size ?text WHERE {
 }
 """
 
-_EXPLAIN = {
-    "no-text": "its source has no text in the graph, so the quote cannot be anchored",
-    "no-selector": "it has no quote or no position selector",
-}
+
+def _quote_finding(claim: ClaimInfo, problem: str, message: str) -> Finding:
+    return Finding(
+        id=finding_id(Check.anchoring, problem, claim.id),
+        check=Check.anchoring,
+        kind=f"quote-{problem}",
+        severity=Severity.error,
+        message=f"{claim.id}: {message}",
+        claims=[claim.ref()],
+        sources=[claim.source],
+    )
 
 
 def _quote_findings(ctx: AuditContext) -> list[Finding]:
     findings = []
     for row in ctx.store.select(QUOTES):
-        iri = value(row, "claim") or ""
-        claim = ctx.claims.get(iri)
+        claim = ctx.claims.get(value(row, "claim") or "")
         if claim is None:
             continue
-        problem = value(row, "problem") or "mismatch"
-        if problem == "mismatch":
-            found = int(value(row, "found") or -1)
-            where = (
-                f"; the quote occurs at {found}-{found + int(value(row, 'length') or 0)}"
-                if found >= 0
-                else "; the quote occurs nowhere in the text"
-            )
-            message = (
-                f"{claim.id}: the quote is not at {claim.start}-{claim.end} of the source "
-                f"text{where}"
-            )
-        else:
-            message = f"{claim.id}: {_EXPLAIN[problem]}"
-        findings.append(
-            Finding(
-                id=finding_id(Check.anchoring, problem, claim.id),
-                check=Check.anchoring,
-                kind=f"quote-{problem}",
-                severity=Severity.error,
-                message=message,
-                claims=[claim.ref()],
-                sources=[claim.source],
-            )
+        found = int(value(row, "found") or -1)
+        where = (
+            f"; the quote occurs at {found}-{found + int(value(row, 'length') or 0)}"
+            if found >= 0
+            else "; the quote occurs nowhere in the text"
         )
-    return findings
+        message = f"the quote is not at {claim.start}-{claim.end} of the source text{where}"
+        findings.append(_quote_finding(claim, "mismatch", message))
+    # Claims the query cannot even try: the index reads selectors with OPTIONAL.
+    textless = {row["id"].value for row in ctx.store.select(TEXTLESS) if row["id"] is not None}
+    for claim in ctx.claims.values():
+        if not claim.quote or claim.start is None or claim.end is None:
+            message = "it has no quote or no offsets"
+        elif claim.source in textless:
+            message = "its source has no text in the graph"
+        else:
+            continue
+        findings.append(_quote_finding(claim, "unanchored", message))
+    return sorted(findings, key=lambda f: f.claims[0].id)
 
 
 def _byte_problem(path: Path, sha: str | None, size: str | None, text: str | None) -> str | None:

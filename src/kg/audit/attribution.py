@@ -25,10 +25,14 @@ SELECT ?claim ?attribution ?written WHERE {
 """
 
 OUTLET_ONLY = """
-SELECT ?claim ?source WHERE {
-  ?claim a kg:Claim ; kg:attribution kg:OutletAttribution ;
+SELECT ?source (COUNT(?claim) AS ?claims) (SUM(?own) AS ?outlet) WHERE {
+  ?claim a kg:Claim ; kg:attribution ?attribution ;
          prov:wasDerivedFrom/dcterms:identifier ?source .
+  BIND(IF(?attribution = kg:OutletAttribution, 1, 0) AS ?own)
 }
+GROUP BY ?source
+HAVING (SUM(?own) > 0)
+ORDER BY ?source
 """
 
 
@@ -61,17 +65,13 @@ def _unnamed(ctx: AuditContext) -> list[Finding]:
 
 
 def _outlet_only(ctx: AuditContext) -> list[Finding]:
-    by_source: dict[str, list[str]] = defaultdict(list)
-    for row in ctx.store.select(OUTLET_ONLY):
-        by_source[value(row, "source") or ""].append(value(row, "claim") or "")
-    total: dict[str, int] = defaultdict(int)
-    for claim in ctx.claims.values():
-        total[claim.source] += 1
     findings = []
-    for sid, iris in sorted(by_source.items()):
+    for row in ctx.store.select(OUTLET_ONLY):
+        sid = value(row, "source") or ""
         source = ctx.sources.get(sid)
         behind = [x for x in (source.outlet, source.author) if x] if source else []
         who = " and ".join(behind) if behind else "no named outlet or author"
+        iris = [c.iri for c in ctx.by_source.get(sid, ()) if c.attribution == "outlet"]
         findings.append(
             Finding(
                 id=finding_id(Check.attribution, "outlet-only", sid),
@@ -79,8 +79,8 @@ def _outlet_only(ctx: AuditContext) -> list[Finding]:
                 kind="outlet-only",
                 severity=Severity.info if behind else Severity.warning,
                 message=(
-                    f"{sid}: {len(iris)} of {total[sid]} claims have no speaker beyond the "
-                    f"outlet ({who})"
+                    f"{sid}: {value(row, 'outlet')} of {value(row, 'claims')} claims have no "
+                    f"speaker beyond the outlet ({who})"
                 ),
                 claims=ctx.refs(iris),
                 sources=[sid],

@@ -8,7 +8,7 @@ source, modality and speaker without another round trip to the store.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 from kg.audit.models import ClaimRef
@@ -65,6 +65,7 @@ def short(source_id: str) -> str:
     return head if tail and len(tail) >= 8 else source_id
 
 
+@cache
 def local(iri: str | None) -> str:
     """The local name of an ontology term, as the YAML spells it: `kg:NotOccurred` ->
     `not_occurred`, `kg:AnonymousAttribution` -> `anonymous`.
@@ -201,6 +202,22 @@ class AuditContext:
                 outlet=value(row, "outlet"),
                 author=value(row, "author"),
             )
+        return index
+
+    @cached_property
+    def by_proposition(self) -> dict[str, list[ClaimInfo]]:
+        """Proposition IRI -> its claims."""
+        index: dict[str, list[ClaimInfo]] = {}
+        for claim in self.claims.values():
+            index.setdefault(claim.proposition, []).append(claim)
+        return index
+
+    @cached_property
+    def by_source(self) -> dict[str, list[ClaimInfo]]:
+        """Source id -> its claims."""
+        index: dict[str, list[ClaimInfo]] = {}
+        for claim in self.claims.values():
+            index.setdefault(claim.source, []).append(claim)
         return index
 
     def refs(self, iris: list[str], side: str | None = None) -> list[ClaimRef]:

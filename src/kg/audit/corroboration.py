@@ -16,31 +16,29 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from itertools import combinations
 
 from kg.audit.context import AuditContext, value
 from kg.audit.models import Check, Finding, Severity, finding_id
 
 __all__ = ["COPY_MIN_CHARS", "check_corroboration", "corroboration", "passage_key"]
 
-COPY_MIN_CHARS = 40
+COPY_MIN_CHARS = 60
 
+# A hash aggregation on the normalised quote: linear in the number of claims.
 SHARED_PASSAGES = f"""
-SELECT DISTINCT ?s1 ?s2 ?key WHERE {{
-  {{ SELECT ?s1 ?key WHERE {{
-      ?c1 a kg:Claim ; prov:wasDerivedFrom/dcterms:identifier ?s1 ;
-          oa:hasTarget/oa:hasSelector/oa:exact ?q1 .
-      BIND(REPLACE(LCASE(?q1), "[^a-z0-9]+", " ") AS ?key)
-      FILTER(STRLEN(?key) >= {COPY_MIN_CHARS}) }} }}
-  {{ SELECT ?s2 ?key WHERE {{
-      ?c2 a kg:Claim ; prov:wasDerivedFrom/dcterms:identifier ?s2 ;
-          oa:hasTarget/oa:hasSelector/oa:exact ?q2 .
-      BIND(REPLACE(LCASE(?q2), "[^a-z0-9]+", " ") AS ?key) }} }}
-  FILTER(?s1 < ?s2)
+SELECT ?key (GROUP_CONCAT(DISTINCT ?source; separator=" ") AS ?sources) WHERE {{
+  ?claim a kg:Claim ; prov:wasDerivedFrom/dcterms:identifier ?source ;
+         oa:hasTarget/oa:hasSelector/oa:exact ?quote .
+  BIND(REPLACE(LCASE(?quote), "[^a-z0-9]+", " ") AS ?key)
+  FILTER(STRLEN(?key) >= {COPY_MIN_CHARS})
 }}
+GROUP BY ?key
+HAVING (COUNT(DISTINCT ?source) > 1)
 """
 
 AFFIRMED = """
-SELECT ?claim ?prop ?label ?source WHERE {
+SELECT ?prop ?label (GROUP_CONCAT(DISTINCT ?source; separator=" ") AS ?sources) WHERE {
   ?claim a kg:Claim ; kg:proposition ?prop ; prov:wasDerivedFrom/dcterms:identifier ?source ;
          kg:modality ?m .
   FILTER(?m IN (kg:Asserted, kg:Reported))
@@ -48,6 +46,7 @@ SELECT ?claim ?prop ?label ?source WHERE {
   FILTER NOT EXISTS { ?claim kg:status ?st FILTER(?st NOT IN (kg:Occurred, kg:Ongoing)) }
   OPTIONAL { ?prop rdfs:label ?label }
 }
+GROUP BY ?prop ?label
 """
 
 
@@ -61,26 +60,27 @@ def passage_key(quote: str) -> str:
 
 
 class Corroboration:
-    """Independent groups of sources, and which groups affirm each proposition."""
+    """Copy groups of sources, and the sources affirming each proposition."""
 
     def __init__(self, ctx: AuditContext) -> None:
         self.shared: dict[tuple[str, str], set[str]] = defaultdict(set)
         for row in ctx.store.select(SHARED_PASSAGES):
-            pair = (value(row, "s1") or "", value(row, "s2") or "")
-            self.shared[pair].add(value(row, "key") or "")
+            sources = sorted((value(row, "sources") or "").split())
+            for pair in combinations(sources, 2):
+                self.shared[pair].add(value(row, "key") or "")
         self._parent: dict[str, str] = {}
         for a, b in sorted(self.shared):
             ra, rb = self.group(a), self.group(b)
             if ra != rb:
                 self._parent[max(ra, rb)] = min(ra, rb)
-        self.affirming: dict[str, set[str]] = defaultdict(set)  # proposition -> claim IRIs
+        self.affirming: dict[str, set[str]] = {}  # proposition -> source ids
         self.labels: dict[str, str] = {}
         for row in ctx.store.select(AFFIRMED):
             prop = value(row, "prop") or ""
-            self.affirming[prop].add(value(row, "claim") or "")
+            self.affirming[prop] = set((value(row, "sources") or "").split())
             self.labels[prop] = value(row, "label") or prop.rsplit("/", 1)[-1]
-        self._ctx = ctx
         self._groups: dict[str, set[str]] = {}
+        self._ctx = ctx
 
     def group(self, source: str) -> str:
         """The representative of a source's copy group (union-find, smallest id wins)."""
@@ -91,10 +91,7 @@ class Corroboration:
 
     def groups_affirming(self, prop: str) -> set[str]:
         if prop not in self._groups:
-            claims = self._ctx.claims
-            self._groups[prop] = {
-                self.group(claims[c].source) for c in self.affirming.get(prop, ()) if c in claims
-            }
+            self._groups[prop] = {self.group(s) for s in self.affirming.get(prop, ())}
         return self._groups[prop]
 
     def corroborated(self, claim_iri: str) -> bool:
@@ -114,11 +111,8 @@ def corroboration(ctx: AuditContext) -> Corroboration:
 def _copy_findings(ctx: AuditContext, corr: Corroboration) -> list[Finding]:
     findings = []
     for (a, b), keys in sorted(corr.shared.items()):
-        iris = [
-            c.iri
-            for c in ctx.claims.values()
-            if c.source in (a, b) and passage_key(c.quote) in keys
-        ]
+        claims = ctx.by_source.get(a, []) + ctx.by_source.get(b, [])
+        iris = [c.iri for c in claims if passage_key(c.quote) in keys]
         findings.append(
             Finding(
                 id=finding_id(Check.corroboration, "copying", a, b),
@@ -145,8 +139,8 @@ def check_corroboration(ctx: AuditContext) -> list[Finding]:
         groups = corr.groups_affirming(prop)
         if len(groups) != 1:
             continue
-        iris = sorted(corr.affirming[prop])
-        sources = sorted({ctx.claims[c].source for c in iris if c in ctx.claims})
+        iris = [c.iri for c in ctx.by_proposition.get(prop, ()) if c.affirmed]
+        sources = sorted(corr.affirming[prop])
         copies = " (copies of one another)" if len(sources) > 1 else ""
         findings.append(
             Finding(

@@ -12,7 +12,6 @@ finding's notes with the reason, so a reader sees what was left out and why.
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import combinations
 
 from kg.audit.context import AuditContext, short
 from kg.audit.models import Check, Finding, Severity, finding_id
@@ -54,46 +53,97 @@ def _basis(a: Reading, b: Reading) -> str:
     return "per month" if a.months and b.months and a.months != b.months else "as stated"
 
 
+def _signature(r: Reading) -> tuple:
+    return (r.unit, r.lo, r.hi, r.start or "", r.end or "", r.months or 0.0)
+
+
+def _cross_pairs(a: list[Reading], b: list[Reading]) -> int:
+    """How many pairs across the two lists come from different sources."""
+    per_source: dict[str, int] = defaultdict(int)
+    for r in a:
+        per_source[r.claim.source] += 1
+    same = sum(per_source.get(r.claim.source, 0) for r in b)
+    return len(a) * len(b) - same
+
+
+def _examples(a: list[Reading], b: list[Reading], limit: int):
+    """Up to `limit` pairs across the two lists from different sources, each in id order."""
+    found = 0
+    for x in sorted(a, key=lambda r: r.claim.id):
+        for y in sorted(b, key=lambda r: r.claim.id):
+            if found >= limit:
+                return
+            if x.claim.source == y.claim.source or (a is b and x.claim.id >= y.claim.id):
+                continue
+            yield (x, y) if x.claim.id < y.claim.id else (y, x)
+            found += 1
+
+
 def _group_finding(group: list[Reading], tolerance: float) -> Finding | None:
-    conflicts: list[tuple[float, Reading, Reading]] = []
-    agreements: list[str] = []
-    skipped: list[str] = []
-    compared: set[str] = set()
-    for a, b in combinations(group, 2):
-        if a.claim.source == b.claim.source:
-            continue
-        outcome, gap = compare(a, b, tolerance)
-        if outcome.startswith("skip"):
-            skipped.append(f"not compared: {_label(a)} with {_label(b)} ({outcome[6:]})")
-            continue
-        compared |= {a.claim.id, b.claim.id}
-        if outcome == "conflict":
-            conflicts.append((gap, a, b))
-        else:
-            agreements.append(f"agree: {_label(a)} with {_label(b)} ({_basis(a, b)})")
+    """Figures that share a signature (unit, interval, window, span) are compared once, so a
+    figure repeated by many sources costs one comparison, not one per pair of claims."""
+    by_sig: dict[tuple, list[Reading]] = defaultdict(list)
+    for r in group:
+        by_sig[_signature(r)].append(r)
+    sigs = sorted(by_sig)
+    conflicts: list[tuple[float, list[Reading], list[Reading]]] = []
+    agreements: list[tuple[list[Reading], list[Reading]]] = []
+    skipped: list[tuple[str, list[Reading], list[Reading]]] = []
+    for i, sa in enumerate(sigs):
+        for sb in sigs[i:]:
+            ra, rb = by_sig[sa], by_sig[sb]
+            if not _cross_pairs(ra, rb) or (sa == sb and len(ra) < 2):
+                continue
+            outcome, gap = compare(ra[0], rb[0], tolerance)
+            if outcome.startswith("skip"):
+                skipped.append((outcome[6:], ra, rb))
+            elif outcome == "conflict":
+                conflicts.append((gap, ra, rb))
+            else:
+                agreements.append((ra, rb))
     if not conflicts:
         return None
-    conflicts.sort(key=lambda t: (-t[0], t[1].claim.id, t[2].claim.id))
-    in_conflict = sorted(
-        {r.claim.id: r for _, a, b in conflicts for r in (a, b)}.values(),
-        key=lambda r: (r.claim.source, r.claim.id),
-    )
-    notes = [
-        f"{_label(x)} vs {_label(y)}: {_gap(g)} apart ({_basis(x, y)})" for g, x, y in conflicts
-    ]
-    notes += agreements + skipped
-    if len(notes) > MAX_NOTES:
-        notes = [*notes[:MAX_NOTES], f"… and {len(notes) - MAX_NOTES} more"]
-    conflicting = {r.claim.id for r in in_conflict}
+    conflicts.sort(key=lambda t: (-t[0], min(r.claim.id for r in t[1] + t[2])))
+
+    def involved(pairs: list[tuple[list[Reading], list[Reading]]]) -> set[str]:
+        ids = set()
+        for ra, rb in pairs:
+            for x, y in ((ra, rb), (rb, ra)):
+                others = {r.claim.source for r in y}
+                ids |= {r.claim.id for r in x if others - {r.claim.source}}
+        return ids
+
+    conflicting = involved([(ra, rb) for _, ra, rb in conflicts])
+    compared = conflicting | involved(agreements)
+    notes: list[str] = []
+    total = 0
+    for gap, ra, rb in conflicts:
+        total += _cross_pairs(ra, rb)
+        for x, y in _examples(ra, rb, MAX_NOTES - len(notes)):
+            notes.append(f"{_label(x)} vs {_label(y)}: {_gap(gap)} apart ({_basis(x, y)})")
+    for ra, rb in agreements:
+        total += _cross_pairs(ra, rb)
+        for x, y in _examples(ra, rb, MAX_NOTES - len(notes)):
+            notes.append(f"agree: {_label(x)} with {_label(y)} ({_basis(x, y)})")
+    for why, ra, rb in skipped:
+        total += _cross_pairs(ra, rb)
+        for x, y in _examples(ra, rb, MAX_NOTES - len(notes)):
+            notes.append(f"not compared: {_label(x)} with {_label(y)} ({why})")
+    if total > len(notes):
+        notes.append(f"… and {total - len(notes)} more pairs")
     refs = [
         r.claim.ref(CONFLICT if r.claim.id in conflicting else CONSISTENT, r.text)
-        for r in group
+        for r in sorted(group, key=lambda r: r.claim.id)
         if r.claim.id in compared
     ]
+    in_conflict = sorted(
+        (r for r in group if r.claim.id in conflicting), key=lambda r: (r.claim.source, r.claim.id)
+    )
     figures = list(dict.fromkeys(f"{r.text} from {short(r.claim.source)}" for r in in_conflict))
     shown = " vs ".join(figures[:4]) + (f" and {len(figures) - 4} more" if len(figures) > 4 else "")
-    gap, a, b = conflicts[0]
-    spread = f"{_gap(gap)} apart" if len(conflicts) == 1 else f"up to {_gap(gap)} apart"
+    gap = conflicts[0][0]
+    pairs = sum(_cross_pairs(ra, rb) for _, ra, rb in conflicts)
+    spread = f"{_gap(gap)} apart" if pairs == 1 else f"up to {_gap(gap)} apart"
     return Finding(
         id=finding_id(Check.contradictions, "quantity", *sorted(conflicting)),
         check=Check.contradictions,
