@@ -4,10 +4,11 @@
 
 The graph is generated deterministically (a fixed seed, no clock), built by the real pipeline
 (`kg.graph.corpus_quads`) into an on-disk Oxigraph store, reopened read-only as `kg audit` opens
-it, and audited with the default checks; then the same graph in memory. Its shape loosely follows the seeds: 100 claims per
-source, 70% causal, 20% event and 10% quantity claims; mixed modalities and speakers; one
-source in fifty copies passages from another; one in five has no date; holdings figures for
-Japan and China so the reference check has work. Prints the time of each step and check.
+it, and audited with the default checks; then the same graph in memory. Its shape loosely
+follows the seeds: 100 claims per source, 70% causal, 20% event and 10% quantity claims; mixed
+modalities and speakers; one source in fifty copies passages from another; one in five has no
+date; holdings figures for Japan and China so the reference check has work. Prints the time of
+each step and check. Results: docs/benchmarks.md, "Audit".
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ round-trips into the strict models, Markdown and HTML that keep article text ine
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 

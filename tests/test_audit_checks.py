@@ -262,9 +262,9 @@ def test_incompatible_figures_for_the_same_measure_and_period(data, value, perio
     after = audit(data, Check.contradictions)
     assert planted([], after) == expected
     if expected:
-        assert (
-            "$1.1T (2024) from mini-001 vs $1.3T (2024) from mini-002; 18.2% apart, beyond the 1% tolerance"
-            in (after[0].message)
+        assert after[0].message.endswith(
+            "$1.1T (2024) from mini-001 vs $1.3T (2024) from mini-002; 18.2% apart, "
+            "beyond the 1% tolerance"
         )
 
 

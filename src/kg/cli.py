@@ -144,7 +144,13 @@ def claims(store: str, fmt: str, output) -> None:
 @cli.command()
 @store_option
 @data_option
-@click.option("--check", "checks", metavar="LIST", help="Checks to run, comma-separated, or all.")
+@click.option(
+    "--check",
+    "checks",
+    metavar="LIST",
+    help="Checks to run, comma-separated: anchoring, corroboration, contradictions, attribution, "
+    "time, entities, mentions, reference, profile, or all. Default: all but mentions.",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(["info", "warning", "error"]),
@@ -152,14 +158,32 @@ def claims(store: str, fmt: str, output) -> None:
     show_default=True,
     help="Exit 1 when a finding reaches this severity.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]))
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    help="Default: from the --output file name (.json, .md, .html), else text.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: stdout).",
+)
 @click.option("--summary", is_flag=True, help="Only the counts and the source profile.")
 @click.option("--verbose", is_flag=True, help="Show info findings in the terminal too.")
 @click.option(
-    "--tolerance", type=float, default=0.01, show_default=True, help="Figures agree within."
+    "--tolerance",
+    type=float,
+    default=0.01,
+    show_default=True,
+    help="Relative difference within which two figures agree.",
 )
-@click.option("--graph-view", default="visualizations/seed-graph.html", show_default=True)
+@click.option(
+    "--graph-view",
+    default="visualizations/seed-graph.html",
+    show_default=True,
+    help="Graph view the HTML report links claims to ('' for none).",
+)
 def audit(store, data_dir, checks, fail_on, fmt, output, summary, verbose, tolerance, graph_view):
     """Audit provenance: anchoring, corroboration, contradictions, attribution, time, entities,
     reference data; exit 0 clean, 1 findings at --fail-on or above, 2 error."""
