@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # Debian packages the tests drive for real (a headless browser, a SPARQL server).
 SYSTEM_PACKAGES := chromium
 
-.PHONY: run test lint typecheck build clean system-deps
+.PHONY: run test lint typecheck build clean system-deps screenshot bench-viz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 # The audit exits 1 when it has findings: that is its report, not a failure of `make run`.
 run: $(STAMP)
 	$(KG) build
+	$(KG) viz --output visualizations/seed-graph.html
 	$(KG) summary
 	$(KG) audit --summary || test $$? -eq 1
 
@@ -47,5 +48,21 @@ system-deps:
 test: $(STAMP) system-deps lint typecheck
 	$(BIN)/pytest -q
 
+# docs/img/seed-graph.png from visualizations/seed-graph.html, in headless Chromium.
+screenshot: $(STAMP)
+	$(BIN)/python scripts/viz_screenshot.py
+
+# Node counts and load-to-interactive times for docs/benchmarks.md (takes a few minutes).
+bench-viz: $(STAMP)
+	$(BIN)/python benchmarks/viz_bench.py
+
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+
+# Retrain the causal detector from benchmarks/cnc, then measure extraction (a few minutes).
+.PHONY: model benchmarks
+model: $(STAMP)
+	$(BIN)/python benchmarks/train_detector.py
+
+benchmarks: $(STAMP)
+	$(KG) eval --cnc --write docs/benchmarks.md

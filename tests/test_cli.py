@@ -52,3 +52,23 @@ def test_summary_counts_the_seed_graph(seed_store):
     assert data["counts"]["claims"] > 300
     kinds = dict(data["claims by kind"])
     assert kinds["CausalClaim"] > 100 and kinds["QuantityClaim"] > 24
+
+
+def test_sources_lists_dates_with_precision():
+    import json
+
+    rows = json.loads(CliRunner().invoke(cli, ["sources", "--format", "json"]).output)
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["003_20dda156d22ef2f6"]["precision"] == "month"
+    assert by_id["002_1da6147a5e7dcde4"]["repairs"] == 61
+    assert by_id["000_4c22c95cf8552d28"]["established"] == "unknown"
+
+
+def test_text_shows_normalised_raw_and_edits():
+    sid = "002_1da6147a5e7dcde4"
+    normalised = CliRunner().invoke(cli, ["text", sid]).output
+    raw = CliRunner().invoke(cli, ["text", sid, "--raw"]).output
+    edits = CliRunner().invoke(cli, ["text", sid, "--edits"]).output.splitlines()
+    assert "America’s" in normalised and "Americaâs" in raw
+    assert len(edits) == 61
+    assert edits[0] == "raw 52-53 'â' -> normalised 52-53 '’'  (lossy-apostrophe)"

@@ -112,9 +112,10 @@ def test_unknown_yaml_key_is_refused(mini):
         load_corpus(mini)
 
 
-def test_binary_source_is_refused(mini):
-    (mini / "sources" / "mini-001.txt").write_bytes(b"\x00\x01\x02 PNG \x00")
-    with pytest.raises(SourceError, match="SHA-256"):
+def test_edited_source_is_refused(mini):
+    path = mini / "sources" / "mini-001.txt"
+    path.write_bytes(path.read_bytes().replace(b"Japan", b"Japon"))
+    with pytest.raises(SourceError, match=r"mini-001\.txt: SHA-256 is \w+, the sidecar says"):
         load_corpus(mini)
 
 
@@ -133,8 +134,35 @@ def test_binary_source_with_matching_sidecar_is_refused(mini):
 
 def test_empty_source_is_refused(mini):
     (mini / "sources" / "mini-001.txt").write_bytes(b"")
-    with pytest.raises(SourceError, match="SHA-256"):
+    with pytest.raises(SourceError, match=r"mini-001\.txt: empty source"):
         load_corpus(mini)
+
+
+BAD_INPUTS = {
+    "malformed yaml": (CLAIMS, "  relation: motivates", "  relation: [motivates", "invalid YAML"),
+    "unknown entity": (CLAIMS, "object: us-treasury-yields", "object: yields", "unknown entity"),
+    "wrong offsets": (CLAIMS, "start: 114\n  end: 151", "start: 115\n  end: 152", "not found"),
+    "duplicate ids": (CLAIMS, "id: c002", "id: c001", "duplicate claim id"),
+    "unknown relation": (CLAIMS, "relation: motivates", "relation: inspires", "claims.relation"),
+    "binary source": ("sources/mini-001.txt", None, b"\x00\x01\x02\x00", "binary file"),
+    "empty source": ("sources/mini-001.txt", None, b"", "empty source"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_every_bad_input_is_one_line_and_writes_nothing(mini, tmp_path, case):
+    name, old, new, message = BAD_INPUTS[case]
+    if old is None:
+        (mini / name).write_bytes(new)
+    else:
+        edit(mini / name, old, new)
+    out, store = tmp_path / "graph", tmp_path / "store"
+    args = ["build", "--data", str(mini), "--output", str(out), "--store", str(store)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {mini / name}:")
+    assert message in result.output and result.output.count("\n") == 1
+    assert not out.exists() and not store.exists()
 
 
 def test_cli_prints_one_line_and_writes_nothing(mini, tmp_path):

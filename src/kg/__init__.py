@@ -2,8 +2,8 @@
 
 The pipeline, one module per stage: `sources` and `normalise` (articles in), `curation` (the
 curated YAML, checked), `graph` and `build` (RDF out), `store` (embedded Oxigraph or a SPARQL
-endpoint), and the consumers that read the graph through SPARQL (`export`, `summary`, `audit`,
-...).
+endpoint), and the consumers that read the graph through SPARQL (`export`, `summary`, `viz`,
+`audit`, ...).
 
 >>> import kg
 >>> store = kg.open_store(":memory:")
@@ -29,6 +29,7 @@ from kg.normalise import normalise_bytes
 from kg.sources import SourceDocument, load_source, load_sources
 from kg.store import Store, open_store
 from kg.summary import summarise
+from kg.viz import ViewSpec, render_view
 
 __all__ = [
     "AuditReport",
@@ -49,6 +50,7 @@ __all__ = [
     "Store",
     "StoreError",
     "ValidationError",
+    "ViewSpec",
     "build",
     "claim_records",
     "load_corpus",
@@ -56,6 +58,7 @@ __all__ = [
     "load_sources",
     "normalise_bytes",
     "open_store",
+    "render_view",
     "run_audit",
     "summarise",
 ]

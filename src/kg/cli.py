@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kg.errors import KgError
+from kg.models import Modality, Relation
 
 DATA_DIR = Path("data")
 
@@ -48,6 +49,65 @@ def check(data_dir: Path) -> None:
     corpus = load_corpus(data_dir)
     n = sum(len(c) for c in corpus.claims.values())
     click.echo(f"ok: {len(corpus.sources)} sources, {len(corpus.entities)} entities, {n} claims")
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def sources(data_dir: Path, fmt: str) -> None:
+    """List sources: title, publication date with precision, size, repairs."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from kg.sources import describe_sources
+
+    rows = describe_sources(data_dir / "sources")
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table()
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", max_width=34, no_wrap=True, overflow="ellipsis")
+    for name in ("published", "precision", "established", "bytes", "repairs"):
+        table.add_column(name, no_wrap=True)
+    for r in rows:
+        table.add_row(
+            r["id"],
+            r["title"] or "—",
+            r["published"] or "—",
+            r["precision"],
+            r["established"],
+            f"{r['bytes']:,}",
+            str(r["repairs"]),
+        )
+    Console().print(table)
+
+
+@cli.command()
+@data_option
+@click.argument("source_id")
+@click.option(
+    "--raw", is_flag=True, help="Print the raw decoded text instead of the normalised one."
+)
+@click.option("--edits", is_flag=True, help="Print the repairs as raw span -> normalised span.")
+def text(data_dir: Path, source_id: str, raw: bool, edits: bool) -> None:
+    """Print a source's normalised text (quotes anchor to it), its raw text, or its repairs."""
+    from kg.sources import load_source
+
+    doc = load_source(data_dir / "sources" / f"{source_id}.meta.yaml")
+    if edits:
+        for e in doc.normalised.edits:
+            before = doc.normalised.raw[e.raw_start : e.raw_end]
+            click.echo(
+                f"raw {e.raw_start}-{e.raw_end} {before!r} -> "
+                f"normalised {e.norm_start}-{e.norm_end} {e.replacement!r}  ({e.rule})"
+            )
+        return
+    click.echo(doc.normalised.raw if raw else doc.text, nl=False)
 
 
 @cli.command()
@@ -136,6 +196,139 @@ def claims(store: str, fmt: str, output) -> None:
 
     for line in to_jsonl(claim_records(open_store(store))):
         output.write(line + "\n")
+
+
+# --- viz ---
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write [default: visualizations/seed-graph.html for the whole graph, "
+    "visualizations/<view>.html for the others].",
+)
+@click.option(
+    "--focus", metavar="ENTITY", help="Show one entity (id, label or alias) and its surroundings."
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 8),
+    help="Steps around --focus (1) or longest --from/--to path (4).",
+)
+@click.option("--source", "source_id", metavar="ID", help="Only this source's claims.")
+@click.option("--from", "path_from", metavar="ENTITY", help="Causal paths from this entity ...")
+@click.option("--to", "path_to", metavar="ENTITY", help="... to this one.")
+@click.option(
+    "--relation",
+    multiple=True,
+    type=click.Choice([r.value for r in Relation]),
+    help="Only these relations (repeatable).",
+)
+@click.option(
+    "--modality",
+    multiple=True,
+    type=click.Choice([m.value for m in Modality]),
+    help="Only these modalities (repeatable).",
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(1),
+    default=5000,
+    show_default=True,
+    help="Refuse larger views.",
+)
+def viz(store, output, focus, depth, source_id, path_from, path_to, relation, modality, max_nodes):
+    """Render the graph as an interactive HTML page that works offline."""
+    from kg.store import open_store
+    from kg.viz import ViewSpec, render_view
+
+    spec = ViewSpec(focus, depth, source_id, path_from, path_to, relation, modality, max_nodes)
+    result = render_view(open_store(store), spec, output)
+    entities = "1 entity" if result.nodes == 1 else f"{result.nodes} entities"
+    counts = f"{entities}, {result.edges} edges, {result.claims} claims"
+    click.echo(f"wrote {result.output}: {counts}")
+    for line in result.paths:
+        click.echo(f"  {line}")
+
+
+# --- extract ---
+
+
+@cli.command()
+@data_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Report bad documents and go on.")
+def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool) -> None:
+    """Add articles (files, folders, JSONL) to data/sources; never overwrite one."""
+    from kg.ingest import ingest as run_ingest
+
+    report = run_ingest(list(paths), data_dir, skip_invalid=skip_invalid)
+    for source_id in report.added:
+        click.echo(f"added {source_id}")
+    for new, old in report.versions:
+        click.echo(f"  {new} is a new version of {old}")
+    for line in report.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    click.echo(f"{len(report.added)} added, {len(report.unchanged)} unchanged")
+
+
+@cli.command()
+@data_option
+@click.argument("sources", nargs=-1)
+@click.option("--jsonl", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Batch mode: one {\"id\", \"text\"} document per line.")  # fmt: skip
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Batch output file (default: stdout).")  # fmt: skip
+@click.option("--processes", default=2, show_default=True, help="Worker processes (batch).")
+@click.option("--threshold", default=0.4, show_default=True, help="Minimum confidence.")
+@click.option(
+    "--extractor",
+    type=click.Choice(["spacy", "chat"]),
+    default="spacy",
+    show_default=True,
+    help="chat: an OpenAI-compatible endpoint at KG_LLM_URL.",
+)
+def extract(data_dir, sources, jsonl, output, processes, threshold, extractor) -> None:
+    """Propose candidate claims for sources (data/candidates/), or for a JSONL batch."""
+    from kg.extract.run import extract_sources
+
+    if jsonl:
+        from kg.extract.batch import extract_jsonl
+
+        report = extract_jsonl(jsonl, output, data_dir / "entities.yaml", processes=processes,
+                               threshold=threshold)  # fmt: skip
+        click.echo(f"{report.claims} candidates from {report.documents} documents", err=True)
+        return
+    found = extract_sources(data_dir, list(sources), threshold=threshold, extractor=extractor)
+    for path, n in found:
+        click.echo(f"wrote {path} ({n} candidates)")
+
+
+@cli.command()
+@data_option
+@click.argument("source")
+@click.argument("ids", nargs=-1)
+@click.option("--min-confidence", default=0.0, show_default=True, help="Accept only these.")
+def accept(data_dir: Path, source: str, ids: tuple[str, ...], min_confidence: float) -> None:
+    """Move candidate claims (all, or the IDS given) into data/claims/SOURCE.yaml."""
+    from kg.extract.review import accept as run_accept
+
+    accepted = run_accept(data_dir, source, list(ids) or None, min_confidence)
+    click.echo(f"accepted {len(accepted)} claims into {data_dir / 'claims' / source}.yaml")
+
+
+@cli.command(name="eval")
+@data_option
+@click.option("--cnc", is_flag=True, help="Also cross-validate on benchmarks/cnc (minutes).")
+@click.option("--write", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the results as the Extraction section of this file.")  # fmt: skip
+def eval_(data_dir: Path, cnc: bool, write: Path | None) -> None:
+    """Score extraction against the curated seeds (and CNC); print or write the report."""
+    from kg.evaluate.run import evaluate
+
+    click.echo(evaluate(data_dir, cnc=cnc, write=write), nl=False)
 
 
 # --- audit ---

@@ -234,7 +234,7 @@ class SourceMeta(Strict):
     url: str | None
     language: str = Field(pattern=r"^[a-z]{2}$")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    byte_size: int = Field(gt=0)
+    byte_size: int = Field(ge=0)
     encoding: str
     original_filename: str
     published: Publication

@@ -179,6 +179,10 @@ WDT = Namespace("http://www.wikidata.org/prop/direct/")
 PREFIXES: dict[str, str] = {
     "kg": str(KG._NS),
     "kgd": str(DATA),
+    # Entity, source and proposition ids are SPARQL-safe local names: `ent:japan`.
+    "ent": str(DATA) + "entity/",
+    "src": str(DATA) + "source/",
+    "prop": str(DATA) + "proposition/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -16,13 +16,14 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from kg.errors import SourceError
 from kg.models import SourceMeta
 from kg.normalise import Normalised, normalise_bytes
 from kg.yamlfile import read_model
 
-__all__ = ["SourceDocument", "load_source", "load_sources", "sha256"]
+__all__ = ["SourceDocument", "describe_sources", "load_source", "load_sources", "sha256"]
 
 META_SUFFIX = ".meta.yaml"
 
@@ -62,6 +63,9 @@ def load_source(meta_path: Path) -> SourceDocument:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read source bytes: {exc.strerror}", path=path) from None
+    doc = SourceDocument(meta, path, data)
+    # Decode first: an empty or binary file gets that diagnosis, not a hash mismatch.
+    doc.normalised  # noqa: B018
     if sha256(data) != meta.sha256:
         raise SourceError(
             f"SHA-256 is {sha256(data)}, the sidecar says {meta.sha256}: "
@@ -70,8 +74,6 @@ def load_source(meta_path: Path) -> SourceDocument:
         )
     if len(data) != meta.byte_size:
         raise SourceError(f"{len(data)} bytes, the sidecar says {meta.byte_size}", path=path)
-    doc = SourceDocument(meta, path, data)
-    doc.normalised  # noqa: B018 - decode now, so a binary or empty file fails here
     return doc
 
 
@@ -79,3 +81,26 @@ def load_sources(directory: Path) -> list[SourceDocument]:
     """All sources in `directory`, sorted by id."""
     metas = sorted(directory.glob(f"*{META_SUFFIX}"))
     return [load_source(p) for p in metas]
+
+
+def describe_sources(directory: Path) -> list[dict[str, Any]]:
+    """One row per source: what `kg sources` shows."""
+    rows: list[dict[str, Any]] = []
+    for doc in load_sources(directory):
+        pub = doc.meta.published
+        rows.append(
+            {
+                "id": doc.id,
+                "title": doc.meta.title,
+                "author": doc.meta.author,
+                "published": pub.value,
+                "precision": pub.precision.value,
+                "established": pub.established.value,
+                "not_before": pub.not_before,
+                "not_after": pub.not_after,
+                "bytes": doc.meta.byte_size,
+                "sha256": doc.meta.sha256,
+                "repairs": len(doc.normalised.edits),
+            }
+        )
+    return rows

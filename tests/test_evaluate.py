@@ -1,0 +1,54 @@
+"""The CNC loader and scorers, and the benchmark report writer, on the real CNC files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.evaluate.cnc import Scores, _keywords, keyword_baseline, load_cnc, score_spans
+from kg.evaluate.report import write_section
+
+CNC = Path(__file__).resolve().parents[1] / "benchmarks" / "cnc"
+
+
+def test_cnc_loads_with_labels_and_gold_spans_at_their_offsets():
+    sentences = load_cnc(CNC)
+    assert len(sentences) == 3075
+    assert sum(s.label for s in sentences) == 1624
+    assert sum(len(s.relations) for s in sentences) >= 2200
+    strike = next(s for s in sentences if s.text.startswith("The farmworkers ' strike resumed"))
+    [(cause, effect)] = strike.relations
+    assert strike.text[cause[0] : cause[1]] == "their demands were not met"
+    assert strike.text[effect[0] : effect[1]] == "The farmworkers ' strike resumed on Tuesday"
+    assert {s.fold for s in sentences} == {0, 1, 2, 3, 4}
+    by_doc = {}
+    for s in sentences:
+        assert by_doc.setdefault(s.doc_id, s.fold) == s.fold  # an article never straddles folds
+
+
+def test_span_scores_exact_and_overlap():
+    text = "The strike resumed when their demands were not met ."
+    gold = [((24, 51), (0, 18))]
+    exact, overlap = Scores(), Scores()
+    score_spans(text, [((24, 51), (0, 10))], gold, exact, overlap)
+    assert (exact.tp, exact.fp, exact.fn) == (1, 1, 1)  # cause right, effect cut short
+    assert overlap.precision == 1.0 and 0 < overlap.recall < 1
+    none = Scores()
+    score_spans(text, [], gold, none, Scores())
+    assert (none.tp, none.fn) == (0, 2)
+
+
+def test_keyword_baseline_splits_at_the_first_cue():
+    text = "Workers went on strike because of unpaid wages ."
+    [(cause, effect)] = keyword_baseline(text, _keywords())
+    assert text[cause[0] : cause[1]] == "unpaid wages ."
+    assert text[effect[0] : effect[1]] == "Workers went on strike"
+
+
+def test_report_replaces_only_its_own_section(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\n## Query\n\nfast\n\n## Extraction\n\nold\n\n## Viz\n\nok\n")
+    write_section(doc, "## Extraction\n\nnew\n")
+    assert (
+        doc.read_text()
+        == "# Benchmarks\n\n## Query\n\nfast\n\n## Extraction\n\nnew\n\n## Viz\n\nok\n"
+    )

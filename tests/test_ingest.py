@@ -1,0 +1,94 @@
+"""kg ingest: content-hash ids, no silent overwrite, clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.errors import SourceError
+from kg.ingest import ingest
+from kg.sources import load_sources
+
+ARTICLE = Path(__file__).parent / "data" / "articles" / "yen-tariffs.txt"
+
+
+def test_ingest_stores_bytes_hash_and_sidecar_and_is_idempotent(tmp_path):
+    report = ingest([ARTICLE], tmp_path)
+    [sid] = report.added
+    assert sid.startswith("yen-tariffs-") and len(sid) == len("yen-tariffs-") + 8
+    [doc] = load_sources(tmp_path / "sources")  # checks hash and size like the seeds
+    assert doc.data == ARTICLE.read_bytes()
+    assert doc.meta.published.precision.value == "unknown"
+    before = sorted(p.read_bytes() for p in (tmp_path / "sources").iterdir())
+    again = ingest([ARTICLE], tmp_path)
+    assert again.added == [] and again.unchanged == [sid]
+    assert sorted(p.read_bytes() for p in (tmp_path / "sources").iterdir()) == before
+
+
+def test_changed_article_is_a_new_version_not_an_overwrite(tmp_path):
+    ingest([ARTICLE], tmp_path)
+    changed = tmp_path / "in" / ARTICLE.name
+    changed.parent.mkdir()
+    changed.write_bytes(ARTICLE.read_bytes().replace(b"1.8%", b"2.1%"))
+    report = ingest([changed], tmp_path)
+    [(new, old)] = report.versions
+    assert new != old
+    docs = {d.id: d for d in load_sources(tmp_path / "sources")}
+    assert set(docs) == {new, old}
+    assert any(old in note for note in docs[new].meta.notes)
+
+
+def test_jsonl_metadata_and_date_precision(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    text = ARTICLE.read_text(encoding="utf-8")
+    lines = [{"id": "a-1", "text": text, "published": "2025-04", "outlet": "Wire", "x": 1}]
+    feed.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    ingest([feed], tmp_path / "data")
+    [doc] = load_sources(tmp_path / "data" / "sources")
+    assert (doc.meta.published.value, doc.meta.published.precision.value) == ("2025-04", "month")
+    assert doc.meta.outlet == "Wire" and doc.meta.original_filename == "a-1"
+    assert "x" in doc.meta.notes[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"   \n", "empty source"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10, "binary file"),
+        (
+            b"Der Zoll trifft die japanische Wirtschaft hart, sagte der Minister am Montag in "
+            b"Berlin vor Journalisten.",
+            "not English",
+        ),
+        (
+            "円安が進み、輸出企業の株価が上昇した。政府は為替市場を注視している。".encode(),
+            "not English",
+        ),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_written(tmp_path, content, message):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    with pytest.raises(SourceError, match=message):
+        ingest([ARTICLE, bad], tmp_path / "data")
+    assert not (tmp_path / "data" / "sources").exists()
+
+
+def test_a_50_mb_file_is_refused_without_reading_it_and_skip_invalid_goes_on(tmp_path):
+    big = tmp_path / "in" / "big.txt"
+    big.parent.mkdir()
+    with big.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    shutil.copy(ARTICLE, tmp_path / "in" / ARTICLE.name)
+    result = CliRunner().invoke(cli, ["ingest", "--data", str(tmp_path / "d"), str(big)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"error: {big}: source is 52,428,800 bytes; the limit is 20,971,520 (split it first)"
+    ]
+    report = ingest([big.parent], tmp_path / "d", skip_invalid=True)
+    assert len(report.added) == 1 and "52,428,800 bytes" in report.skipped[0]
