@@ -169,7 +169,8 @@ class AuditContext:
             iri = value(row, "claim") or ""
             start, end = value(row, "start"), value(row, "end")
             named, written = value(row, "speaker"), value(row, "speakerAsWritten")
-            speaker = f"{written} ({named})" if named and written else named or written
+            both = named and written and named != written
+            speaker = f"{written} ({named})" if both else named or written
             index[iri] = ClaimInfo(
                 iri=iri,
                 id=value(row, "id") or iri,

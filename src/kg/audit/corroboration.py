@@ -139,8 +139,12 @@ def check_corroboration(ctx: AuditContext) -> list[Finding]:
         groups = corr.groups_affirming(prop)
         if len(groups) != 1:
             continue
-        iris = [c.iri for c in ctx.by_proposition.get(prop, ()) if c.affirmed]
+        claims = [c for c in ctx.by_proposition.get(prop, ()) if c.affirmed]
+        iris = [c.iri for c in claims]
         sources = sorted(corr.affirming[prop])
+        label = corr.labels[prop]
+        if claims and claims[0].kind == "quantity":  # one proposition per period
+            label += f" ({prop.rsplit('.', 1)[-1]})"
         copies = " (copies of one another)" if len(sources) > 1 else ""
         findings.append(
             Finding(
@@ -148,7 +152,7 @@ def check_corroboration(ctx: AuditContext) -> list[Finding]:
                 check=Check.corroboration,
                 kind="single-source",
                 severity=Severity.info,
-                message=f"only {', '.join(sources)}{copies} states: {corr.labels[prop]}",
+                message=f"only {', '.join(sources)}{copies} states: {label}",
                 claims=ctx.refs(iris),
                 sources=sources,
             )

@@ -133,6 +133,11 @@ class AuditReport(Strict):
             table.setdefault(f.check, dict.fromkeys(Severity, 0))[f.severity] += 1
         return table
 
+    def of_check(self, check: Check) -> list[Finding]:
+        """One check's findings, errors first, then warnings, then info (otherwise in order)."""
+        found = [f for f in self.findings if f.check is check]
+        return sorted(found, key=lambda f: -f.severity.rank)
+
     def at_or_above(self, severity: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity.rank >= severity.rank]
 

@@ -12,7 +12,7 @@ import re
 import urllib.parse
 from html import escape
 
-from kg.audit.models import AuditReport, ClaimRef, Finding, Severity
+from kg.audit.models import AuditReport, Check, ClaimRef, Finding, Severity
 from kg.store import Store
 
 __all__ = ["CONTEXT_CHARS", "render_html", "source_texts"]
@@ -34,6 +34,7 @@ td:first-child,th:first-child{text-align:left}
 .error .sev{color:#c00}.warning .sev{color:#b70}.info .sev{color:#777}
 .meta,.who{color:#666;font-size:.85rem}.side{background:#e8eefc;padding:0 .3rem;border-radius:3px}
 ul{margin:.4rem 0}li{margin:.2rem 0}mark{background:#fe8}
+summary{cursor:pointer;color:#555;margin:1rem 0}
 .context{white-space:pre-wrap;border-left:2px solid #ddd;padding-left:1rem;margin:.3rem 0 1rem}
 """
 
@@ -140,12 +141,19 @@ def render_html(
         out.append("</table>")
     cited: dict[str, tuple[ClaimRef, list[str]]] = {}
     for check in report.checks:
-        group = [f for f in report.findings if f.check is check]
+        group = report.of_check(check)
+        if check is Check.profile:
+            continue
         out.append(f'<h2 id="check-{check.value}">{check.value} ({len(group)})</h2>')
-        for f in group:
+        info = sum(f.severity is Severity.info for f in group)
+        for i, f in enumerate(group):
+            if i == len(group) - info:  # info findings fold away; a click opens them
+                out.append(f"<details><summary>{info} info findings</summary>")
             out.append(_finding(f, graph_view))
             for ref in f.claims:
                 cited.setdefault(ref.id, (ref, []))[1].append(f.id)
+        if info:
+            out.append("</details>")
     out.append('<h2 id="quotes">Quotes in context</h2>')
     for claim_id in sorted(cited):
         ref, finding_ids = cited[claim_id]

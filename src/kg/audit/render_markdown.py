@@ -77,11 +77,7 @@ def render_markdown(report: AuditReport, *, verbose: bool = True) -> str:
             )
             lines.append(f"| `{p.source}` | {md(p.title)} | {p.claims} | {shares} |")
     for check in report.checks:
-        group = [
-            f
-            for f in report.findings
-            if f.check is check and (verbose or f.severity is not Severity.info)
-        ]
+        group = [f for f in report.of_check(check) if verbose or f.severity is not Severity.info]
         if group:
             lines += ["", f"## {check.value.capitalize()}", ""]
             for f in group:

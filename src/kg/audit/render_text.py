@@ -107,7 +107,7 @@ def render_text(
     if not summary:
         shown = [f for f in report.findings if verbose or f.severity is not Severity.info]
         for check in report.checks:
-            group = [f for f in shown if f.check is check]
+            group = [f for f in report.of_check(check) if f in shown]
             if group:
                 console.print(f"\n[bold underline]{check.value}[/bold underline]")
                 for f in group:
