@@ -25,6 +25,7 @@ Checks (`Check`), in report order:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -99,21 +100,33 @@ def run_audit(
     checks: Iterable[Check] = DEFAULT_CHECKS,
     data_dir: Path | None = Path("data"),
     tolerance: float = 0.01,
+    progress: bool | None = None,
 ) -> AuditReport:
     """Run the selected checks over the graph in `store`.
 
     `data_dir` holds `sources/` (bytes for the anchoring check) and `reference/` (the TIC
-    series); `tolerance` is the relative difference below which two figures agree.
+    series); `tolerance` is the relative difference below which two figures agree. Progress
+    shows on stderr when it is a terminal (or as `progress` says).
     """
+    from rich.console import Console
+    from rich.progress import Progress
+
     if not 0 <= tolerance < 1:
         raise InputError(f"tolerance must be between 0 and 1, not {tolerance}")
     selected = [c for c in Check if c in set(checks)]
     ctx = AuditContext(store, data_dir=data_dir, tolerance=tolerance)
     findings: list[Finding] = []
-    for check in selected:
-        if check in CHECKS:
-            findings += CHECKS[check](ctx)
-    profiles = source_profiles(ctx) if Check.profile in selected else []
+    profiles: list[SourceProfile] = []
+    show = sys.stderr.isatty() if progress is None else progress
+    with Progress(console=Console(stderr=True), transient=True, disable=not show) as bar:
+        task = bar.add_task("audit", total=len(selected))
+        for check in selected:
+            bar.update(task, description=f"audit: {check.value}")
+            if check in CHECKS:
+                findings += CHECKS[check](ctx)
+            else:
+                profiles = source_profiles(ctx)
+            bar.advance(task)
     return AuditReport(
         store=store.location,
         checks=selected,
