@@ -1,20 +1,18 @@
 """The audit on a real SPARQL server gives exactly the report it gives on the embedded store.
 
-Virtuoso is started by the harness in tests/virtuoso.py (the remote-store tests' helper: a fresh
-database on loopback ports). Until that harness is present this module is skipped; where it is,
-it skips without Virtuoso except under CI=true, where it fails.
+Virtuoso is started by the harness in tests/virtuoso.py (a fresh database on loopback ports); it
+skips without Virtuoso except under CI=true, where it fails.
 """
 
 from __future__ import annotations
 
-import pytest
+import virtuoso
 from conftest import DATA
 
 from kg.audit import DEFAULT_CHECKS, run_audit
 from kg.audit.render import Format, render
-from kg.store import RemoteStore, open_store
-
-virtuoso = pytest.importorskip("virtuoso", reason="needs the Virtuoso harness, tests/virtuoso.py")
+from kg.remote import RemoteStore
+from kg.store import open_store
 
 
 def test_same_findings_on_virtuoso_as_embedded(tmp_path, seed_graph_dir):
