@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # Debian packages the tests drive for real (a headless browser, a SPARQL server).
 SYSTEM_PACKAGES := chromium virtuoso-opensource
 
-.PHONY: run test lint typecheck build clean system-deps screenshot bench-viz
+.PHONY: run test lint typecheck build clean system-deps screenshot bench-viz bench-query
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,3 +66,9 @@ model: $(STAMP)
 
 benchmarks: $(STAMP)
 	$(KG) eval --cnc --write docs/benchmarks.md
+
+# Load and saved-query benchmark, Oxigraph vs rdflib (10k and 100k claims take ~30 min;
+# add 1000000 to SIZES for the 1M run, which takes over an hour here). Not part of `make test`.
+SIZES ?= 10000 100000
+bench-query: $(STAMP)
+	$(BIN)/python benchmarks/run.py --sizes $(SIZES) --rdflib-max 100000

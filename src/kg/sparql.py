@@ -156,7 +156,9 @@ def _expected(detail: str, query: str, line: int, column: int) -> str:
     lines = query.splitlines()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     near = (text[column - 1 : column + 12] or text[max(column - 2, 0) : column + 12]).strip()
-    return f"syntax error near {near!r}" if near else "syntax error at the end of a line"
+    if line > len(lines):
+        return "unexpected end of the query"
+    return f"syntax error near {near!r}" if near else "syntax error at the end of the line"
 
 
 def clean_syntax_error(

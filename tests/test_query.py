@@ -1,0 +1,141 @@
+"""`kg query` end to end: input from an argument, a file or stdin; formats by flag or by the
+output's extension, read back with real parsers; errors as one line with a position."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.errors import QueryError
+from kg.results import Result, ResultFormat, serialise
+from kg.sparql import keywords, query_form, substitute
+
+SOURCES = (
+    "SELECT ?id ?title WHERE { ?s a kg:Source ; dcterms:identifier ?id . "
+    "OPTIONAL { ?s dcterms:title ?title } } ORDER BY ?id"
+)
+
+
+def kg(*args, stdin=None):
+    return CliRunner().invoke(cli, list(args), input=stdin)
+
+
+def test_argument_stdin_and_file_give_the_same_answer(seed_store, tmp_path):
+    store = ["--store", seed_store.location, "--format", "json"]
+    by_argument = kg("query", SOURCES, *store).output
+    by_stdin = kg("query", *store, stdin=SOURCES).output
+    (tmp_path / "q.rq").write_text(SOURCES)
+    by_file = kg("query", "--file", str(tmp_path / "q.rq"), *store).output
+    assert by_argument == by_stdin == by_file
+    rows = json.loads(by_argument)["results"]["bindings"]
+    assert [r["id"]["value"] for r in rows][:2] == ["000_4c22c95cf8552d28", "001_1dee60d1331b1bec"]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "fmt"),
+    [
+        (".csv", None),
+        (".tsv", ox.QueryResultsFormat.TSV),
+        (".json", ox.QueryResultsFormat.JSON),
+        (".xml", ox.QueryResultsFormat.XML),
+    ],
+)
+def test_the_output_extension_chooses_the_format(seed_store, tmp_path, suffix, fmt):
+    out = tmp_path / f"answer{suffix}"
+    result = kg("query", SOURCES, "--store", seed_store.location, "--output", str(out))
+    assert result.exit_code == 0, result.output
+    if fmt is None:  # CSV is lossy by design; Oxigraph does not parse it back
+        import csv
+
+        rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+        titles = [r["title"] for r in rows if r["title"]]
+    else:
+        rows = list(ox.parse_query_results(out.read_bytes(), fmt))
+        titles = [r["title"].value for r in rows if r["title"] is not None]
+    assert len(rows) == 5
+    assert any("Japan" in t for t in titles)
+
+
+def test_graphs_come_out_as_turtle_or_json_ld(seed_store, tmp_path):
+    query = "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a kg:Person ; rdfs:label ?l }"
+    turtle = kg("query", query, "--store", seed_store.location).output
+    assert "@prefix kgd:" in turtle or "PREFIX kgd:" in turtle
+    assert len(rdflib.Graph().parse(data=turtle, format="turtle")) == 7
+    out = tmp_path / "people.jsonld"
+    assert kg("query", query, "--store", seed_store.location, "--output", str(out)).exit_code == 0
+    assert len(rdflib.Graph().parse(out, format="json-ld")) == 7
+
+
+def test_the_table_shortens_iris_and_counts_rows(seed_store):
+    result = kg(
+        "query", "SELECT ?e WHERE { ?e dcterms:identifier 'japan' }", "--store", seed_store.location
+    )
+    assert "kgd:entity/japan" in result.output and "1 row" in result.output
+    assert kg("query", "ASK { ?e a kg:Person }", "--store", seed_store.location).output == "yes\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["SELECT ?x WHERE {\n  ?x a kg:Claim .\n  ?x nope:p ?y }"],
+            "error: line 3, column 12: unknown prefix 'nope:'",
+        ),
+        (["SELECT ?x WHERE { ?x ?p ?o }", "--format", "ttl"], "error: ttl is for CONSTRUCT"),
+        (["SELECT ?x WHERE { ?x ?p ?o }", "--output", "x.docx"], "error: cannot tell the format"),
+        (["--saved", "causes"], "error: causes: missing parameter 'event'"),
+        (["--saved", "causes", "--param", "event"], "error: --param 'event': expected NAME=VALUE"),
+        ([], "error: no query"),
+    ],
+)
+def test_mistakes_are_one_line_with_exit_2(seed_store, args, message):
+    result = kg("query", *args, "--store", seed_store.location, stdin="")
+    assert result.exit_code == 2
+    assert result.output.startswith(message) and result.output.count("\n") == 1
+
+
+def test_errors_in_a_file_name_the_file_line_and_column(seed_store, tmp_path):
+    (tmp_path / "bad.rq").write_text("SELECT ?x\nWHERE { ?x a kg:Claim\n  FILTER( }\n")
+    result = kg("query", "--file", str(tmp_path / "bad.rq"), "--store", seed_store.location)
+    assert result.output == f"error: {tmp_path / 'bad.rq'}:4:1: unexpected end of the query\n"
+
+
+def test_serialisations_round_trip_through_oxigraph_parsers():
+    rows = [
+        {"s": ox.NamedNode("http://e/a"), "o": ox.Literal('tab\there, "quoted"', language="en")},
+        {"s": ox.BlankNode("b0"), "o": None},
+        {
+            "s": ox.NamedNode("http://e/c"),
+            "o": ox.Literal("3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        },
+    ]
+    for fmt, parser in [
+        (ResultFormat.json, ox.QueryResultsFormat.JSON),
+        (ResultFormat.xml, ox.QueryResultsFormat.XML),
+        (ResultFormat.tsv, ox.QueryResultsFormat.TSV),
+    ]:
+        data = serialise(Result.solutions(["s", "o"], rows), fmt)
+        back = list(ox.parse_query_results(io.BytesIO(data), parser))
+        assert [b["o"] for b in back] == [r["o"] for r in rows], fmt
+        assert back[0]["s"] == rows[0]["s"]
+    for fmt, parser in [
+        (ResultFormat.json, ox.QueryResultsFormat.JSON),
+        (ResultFormat.xml, ox.QueryResultsFormat.XML),
+    ]:
+        assert bool(ox.parse_query_results(serialise(Result.ask(True), fmt), parser)) is True
+
+
+def test_reading_sparql_ignores_strings_comments_and_iris():
+    query = "# SELECT\nPREFIX s: <http://e/SERVICE#> ASK { ?x s:p 'SERVICE ?param' . ?x ?p ?param }"
+    assert query_form(query) == "ASK"
+    assert "SERVICE" not in keywords(query)
+    bound = substitute(query, {"param": ox.Literal("v")})
+    assert bound.endswith("{ ?x s:p 'SERVICE ?param' . ?x ?p \"v\" }")
+    with pytest.raises(QueryError, match="cannot be assigned"):
+        substitute("SELECT * { BIND(1 AS ?p) }", {"p": ox.Literal("1")})
