@@ -126,3 +126,12 @@ def test_parameters_cannot_inject_sparql(virtuoso, seed_store):
     assert (
         _plain(virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")[0]["n"]) == "346"
     )
+
+
+def test_construct_and_ask_work_remotely(virtuoso, seed_store):
+    query = "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a kg:Person ; rdfs:label ?l }"
+    remote = {(t.subject.value, t.object.value) for t in virtuoso.construct(query)}
+    assert remote == {(t.subject.value, t.object.value) for t in seed_store.construct(query)}
+    assert len(remote) == 7
+    assert virtuoso.ask("ASK { ?c kg:modality kg:Denied }") is True
+    assert virtuoso.ask("ASK { ?c kg:modality kg:Nonsense }") is False

@@ -26,6 +26,7 @@ from kg.models import (
     SourceMeta,
 )
 from kg.normalise import normalise_bytes
+from kg.query import run_query, run_saved
 from kg.sources import SourceDocument, load_source, load_sources
 from kg.store import Store, open_store
 from kg.summary import summarise
@@ -60,5 +61,7 @@ __all__ = [
     "open_store",
     "render_view",
     "run_audit",
+    "run_query",
+    "run_saved",
     "summarise",
 ]

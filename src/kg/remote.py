@@ -135,7 +135,8 @@ class RemoteStore(Store):
             return Result.solutions(names, rows)
         # Servers answer N-Triples as application/n-triples or text/plain (Virtuoso).
         fmt = ox.RdfFormat.from_media_type(ctype.split(";")[0].strip()) or ox.RdfFormat.N_TRIPLES
-        return Result.graph([t for t in ox.parse(raw, format=fmt) if isinstance(t, ox.Triple)])
+        quads = ox.parse(raw, format=fmt)  # yields quads, in the default graph
+        return Result.graph([ox.Triple(q.subject, q.predicate, q.object) for q in quads])
 
     def update(self, update: str) -> None:
         data = urllib.parse.urlencode({"update": _prologue() + update}).encode()
