@@ -48,7 +48,7 @@ def browser():
 class Page:
     """A loaded page that records every request, console error, dialog and page error."""
 
-    def __init__(self, browser, path: Path, *, csp: bool = True) -> None:
+    def __init__(self, browser, path: Path, *, csp: bool = True, fragment: str = "") -> None:
         """Open `path`; with `csp=False` the page's Content-Security-Policy is ignored, to show
         that escaping alone keeps hostile text inert."""
         self.requests: list[str] = []
@@ -59,7 +59,7 @@ class Page:
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", self._dialog)
-        self.page.goto(path.as_uri())
+        self.page.goto(path.as_uri() + fragment)
         # Polled from Python: wait_for_function evaluates its string with eval in the page,
         # which the page's CSP forbids.
         deadline = time.monotonic() + 30
@@ -307,5 +307,19 @@ def test_path_view_lists_the_paths_and_opens_the_claims_of_a_step(
         ]
         assert len(steps) == 4 and all(c.quote in panel for c in steps)
         assert page.errors == [] and page.external_requests() == []
+    finally:
+        page.page.close()
+
+
+def test_links_from_the_audit_report_open_the_claim_or_entity(browser, seed_page_file, graph):
+    claim = next(c for c in graph.claims if c.quote.startswith("The breaking point"))
+    page = Page(browser, seed_page_file, fragment=f"#claim={claim.id}")
+    try:
+        assert claim.quote in page.panel() and claim.id in page.panel()
+        assert page.js("kg.network.getSelectedEdges().length") == 1
+        page.page.evaluate("window.location.hash = '#entity=sanae-takaichi'")
+        page.page.wait_for_timeout(100)
+        assert page.page.inner_text("#kg-panel h2") == "Sanae Takaichi"
+        assert page.errors == []
     finally:
         page.page.close()

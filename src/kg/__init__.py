@@ -2,7 +2,8 @@
 
 The pipeline, one module per stage: `sources` and `normalise` (articles in), `curation` (the
 curated YAML, checked), `graph` and `build` (RDF out), `store` (embedded Oxigraph or a SPARQL
-endpoint), and the consumers that read the graph through SPARQL (`export`, `summary`, `viz`, ...).
+endpoint), and the consumers that read the graph through SPARQL (`export`, `summary`, `viz`,
+`audit`, ...).
 
 >>> import kg
 >>> store = kg.open_store(":memory:")
@@ -10,6 +11,7 @@ endpoint), and the consumers that read the graph through SPARQL (`export`, `summ
 False
 """
 
+from kg.audit import AuditReport, run_audit
 from kg.build import BuildReport, build
 from kg.curation import Corpus, load_corpus
 from kg.errors import CurationError, KgError, QueryError, SourceError, StoreError, ValidationError
@@ -31,6 +33,7 @@ from kg.summary import summarise
 from kg.viz import ViewSpec, render_view
 
 __all__ = [
+    "AuditReport",
     "BuildReport",
     "CausalClaim",
     "Corpus",
@@ -57,6 +60,7 @@ __all__ = [
     "normalise_bytes",
     "open_store",
     "render_view",
+    "run_audit",
     "run_query",
     "run_saved",
     "summarise",

@@ -405,3 +405,71 @@ def serve(store, host, port, timeout, limit, workers, allow_update, allow_servic
     finally:
         server.server_close()
         endpoint.pool.close() if endpoint.pool else None
+
+
+# --- audit ---
+
+
+@cli.command()
+@store_option
+@data_option
+@click.option(
+    "--check",
+    "checks",
+    metavar="LIST",
+    help="Checks to run, comma-separated: anchoring, corroboration, contradictions, attribution, "
+    "time, entities, mentions, reference, profile, or all. Default: all but mentions.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["info", "warning", "error"]),
+    default="warning",
+    show_default=True,
+    help="Exit 1 when a finding reaches this severity.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    help="Default: from the --output file name (.json, .md, .html), else text.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: stdout).",
+)
+@click.option("--summary", is_flag=True, help="Only the counts and the source profile.")
+@click.option("--verbose", is_flag=True, help="Show info findings in the terminal too.")
+@click.option(
+    "--tolerance",
+    type=float,
+    default=0.01,
+    show_default=True,
+    help="Relative difference within which two figures agree.",
+)
+@click.option(
+    "--graph-view",
+    default="visualizations/seed-graph.html",
+    show_default=True,
+    help="Graph view the HTML report links claims to ('' for none).",
+)
+def audit(store, data_dir, checks, fail_on, fmt, output, summary, verbose, tolerance, graph_view):
+    """Audit provenance: anchoring, corroboration, contradictions, attribution, time, entities,
+    reference data; exit 0 clean, 1 findings at --fail-on or above, 2 error."""
+    from kg.audit import Severity, parse_checks, run_audit
+    from kg.audit.render import guess_format, relative_link, render
+    from kg.store import open_store
+
+    graph = open_store(store)
+    report = run_audit(graph, checks=parse_checks(checks), data_dir=data_dir, tolerance=tolerance)
+    form = guess_format(fmt, output)
+    color = output is None and sys.stdout.isatty()
+    link = relative_link(graph_view, output)
+    text = render(
+        report, form, store=graph, graph_view=link, verbose=verbose, summary=summary, color=color
+    )
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    sys.exit(report.exit_code(Severity(fail_on)))

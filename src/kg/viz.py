@@ -18,9 +18,8 @@ from __future__ import annotations
 import difflib
 import os
 import time
-from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import islice, pairwise
 from pathlib import Path
 
 from kg.errors import InputError
@@ -138,48 +137,29 @@ def _step(claim: VizClaim) -> tuple[str, str] | None:
 
 def _paths(claims: tuple[VizClaim, ...], start: str, goal: str, depth: int):
     """Simple causal paths from `start` to `goal` of at most `depth` steps, shortest first."""
-    forward: dict[str, set[str]] = defaultdict(set)
-    backward: dict[str, set[str]] = defaultdict(set)
-    for c in claims:
-        if step := _step(c):
-            forward[step[0]].add(step[1])
-            backward[step[1]].add(step[0])
-    # Steps left to reach the goal, so the search never walks into a dead end.
-    to_goal = {goal: 0}
-    queue = deque([goal])
-    while queue:
-        node = queue.popleft()
-        for prev in sorted(backward[node]):
-            if prev not in to_goal and to_goal[node] < depth:
-                to_goal[prev] = to_goal[node] + 1
-                queue.append(prev)
-    found: list[tuple[str, ...]] = []
-    stack: list[tuple[str, ...]] = [(start,)] if start in to_goal else []
-    while stack and len(found) < MAX_PATHS * 10:
-        path = stack.pop()
-        if path[-1] == goal:
-            found.append(path)
-            continue
-        for nxt in sorted(forward[path[-1]], reverse=True):
-            if nxt not in path and len(path) + to_goal.get(nxt, depth + 1) <= depth:
-                stack.append((*path, nxt))
-    return sorted(found, key=lambda p: (len(p), p))[:MAX_PATHS]
+    import networkx as nx
+
+    steps = nx.DiGraph()
+    steps.add_edges_from(step for c in claims if (step := _step(c)))
+    if start not in steps or goal not in steps:
+        return []
+    # Only entities that reach the goal within `depth` steps can be on a path: searching the
+    # rest is what makes path enumeration explode on large graphs.
+    near_goal = nx.single_source_shortest_path_length(steps.reverse(copy=False), goal, depth)
+    useful = steps.subgraph(near_goal)
+    if start not in useful:
+        return []
+    found = islice(nx.all_simple_paths(useful, start, goal, cutoff=depth), MAX_PATHS * 10)
+    return sorted((tuple(p) for p in found), key=lambda p: (len(p), p))[:MAX_PATHS]
 
 
 def _around(claims: tuple[VizClaim, ...], centre: str, depth: int) -> frozenset[str]:
-    neighbours: dict[str, set[str]] = defaultdict(set)
-    for c in claims:
-        neighbours[c.subject].add(c.object)
-        neighbours[c.object].add(c.subject)
-    seen = {centre: 0}
-    queue = deque([centre])
-    while queue:
-        node = queue.popleft()
-        if seen[node] < depth:
-            for n in sorted(neighbours[node] - seen.keys()):
-                seen[n] = seen[node] + 1
-                queue.append(n)
-    return frozenset(seen)
+    import networkx as nx
+
+    links = nx.Graph()
+    links.add_node(centre)
+    links.add_edges_from((c.subject, c.object) for c in claims)
+    return frozenset(nx.single_source_shortest_path_length(links, centre, depth))
 
 
 def select_view(graph: VizGraph, spec: ViewSpec) -> View:

@@ -519,9 +519,32 @@
     else select(null);
   });
 
+  // Links from elsewhere (the audit report) open one claim or entity: #claim=<id>, #entity=<id>.
+  // An event or quantity claim has no arrow: its subject opens, where the claim is listed.
+  function openFragment() {
+    const m = /^#(claim|entity)=(.+)$/.exec(window.location.hash);
+    if (!m) return;
+    const id = decodeURIComponent(m[2]);
+    if (m[1] === "entity") {
+      if (entity.has(id)) focusNode(id);
+      return;
+    }
+    const e = D.edges.find((x) => x.claims.includes(id));
+    if (e) {
+      resetFilters();
+      openEdge(e.id);
+      network.focus(e.to, { scale: Math.max(network.getScale(), 1), animation: false });
+      return;
+    }
+    const note = D.notes.find((n) => n.id === id);
+    if (note && entity.has(note.subject)) focusNode(note.subject);
+  }
+
   showHelp();
   applyFilters();
   initialView();
+  openFragment();
+  window.addEventListener("hashchange", openFragment);
   network.once("afterDrawing", () => {
     window.kgReady = performance.now();
     document.body.dataset.ready = "true";

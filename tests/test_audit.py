@@ -1,0 +1,219 @@
+"""The audit on the seed graph: the five articles' disagreements, with both sides and quotes.
+
+Also the command line (exit codes, check selection, formats) and the reports: JSON that
+round-trips into the strict models, Markdown and HTML that keep article text inert.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.audit import AuditReport, Check, Finding, Severity, run_audit
+from kg.audit.render import Format, render
+from kg.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+S000, S001, S002 = "000_4c22c95cf8552d28", "001_1dee60d1331b1bec", "002_1da6147a5e7dcde4"
+S003, S004 = "003_20dda156d22ef2f6", "004_705212384a123df3"
+
+
+@pytest.fixture(scope="module")
+def report(seed_store) -> AuditReport:
+    return run_audit(seed_store, data_dir=DATA)
+
+
+def find(report: AuditReport, kind: str, text: str) -> Finding:
+    (finding,) = [f for f in report.findings if f.kind == kind and text in f.message]
+    return finding
+
+
+def sides(finding: Finding) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for ref in finding.claims:
+        out.setdefault(ref.side or "", set()).add(ref.id)
+    return out
+
+
+def test_liquidation_happened_against_not_happened_with_both_sides(report, seed_graph_dir):
+    f = find(report, "event-status", "Japan's sale of U.S. Treasuries")
+    assert f.severity is Severity.warning
+    got = sides(f)
+    assert f"{S000}/e001" in got["happened"]  # "a rapid and complete liquidation"
+    assert (
+        f"{S001}/e004" in got["did not happen"]
+    )  # "a sudden Japanese sell-off remains improbable"
+    assert f"{S004}/e001" in got["only possible"]  # "Japan Signals Potential ... Sell-Off"
+    quotes = {r.id: r.quote for r in f.claims}
+    assert quotes[f"{S000}/e001"] == (
+        "executed a rapid and complete liquidation of its U.S. Treasury holdings"
+    )
+    assert quotes[f"{S001}/e004"] == "For now, a sudden Japanese sell-off remains improbable"
+    assert "happened in 000, 001, 002, 003" in f.message
+
+
+def test_the_threat_reported_in_004_against_no_signal_in_000(report):
+    f = find(report, "event-status", "Japan's signal that it could sell")
+    assert sides(f) == {
+        "happened": {f"{S004}/e002", f"{S004}/e008"},
+        "did not happen": {f"{S000}/e007", f"{S003}/e006"},
+    }
+
+
+def test_holdings_figures_disagree_beyond_the_tolerance(report):
+    f = find(report, "quantity", "Holdings of U.S. Treasury securities")
+    conflict = {r.id: r.detail for r in f.claims if r.side == "in conflict"}
+    assert conflict == {f"{S001}/q004": "$1.1T", f"{S004}/q001": "$1.13T"}
+    assert "$1.1T from 001 vs $1.13T from 004; 2.7% apart, beyond the 1% tolerance" in f.message
+    over_a_trillion = {r.id for r in f.claims if r.side == "consistent"}
+    assert f"{S002}/q005" in over_a_trillion  # "over $1 trillion" in 2024 fits both
+
+
+def test_sell_off_amounts_entire_position_against_billions(report):
+    f = find(report, "quantity", "Net sales of U.S. Treasury securities")
+    details = {r.id: r.detail for r in f.claims if r.side == "in conflict"}
+    assert details[f"{S000}/q002"] == "100% of holdings (≈ $1T–$1.13T)"  # "its entire position"
+    assert details[f"{S002}/q003"] == "over $20bn in 1 month (2025)"
+    assert details[f"{S003}/q003"] == "$61.9bn in 3 months"
+    assert {r.quote for r in f.claims} >= {
+        "unwind its entire position",
+        "Japanese investors offloaded an astonishing $61.9 billion worth of Treasuries in just "
+        "three months",
+    }
+    # The two amounts agree once spread per month: the note says so instead of a conflict.
+    assert any(n.startswith(f"agree: {S002}/q003") and "(per month)" in n for n in f.notes)
+
+
+def test_anonymous_attributions_in_000(report):
+    anonymous = {
+        f.message.split("“")[1].rstrip("”")
+        for f in report.findings
+        if f.kind == "anonymous" and f.sources == [S000]
+    }
+    assert {
+        "Officials familiar with discussions inside Japan’s Ministry of Finance",
+        "one economist affiliated with a Japanese policy institute",
+        "several officials briefed on the matter",
+        "Several aides speaking anonymously",
+    } <= anonymous
+
+
+def test_reference_data_flags_china_and_the_complete_liquidation(report):
+    china = find(report, "holdings", f"{S004}/q002")
+    assert china.severity is Severity.warning and "+27.5% off" in china.message
+    japan = find(report, "holdings", f"{S004}/q001")
+    assert japan.severity is Severity.info and "within the official range" in japan.message
+    sold = find(report, "share-sold", f"{S000}/q002")
+    assert sold.severity is Severity.warning and "largest fall" in sold.message
+
+
+def test_seed_quotes_are_anchored_and_bytes_match(report):
+    assert [f for f in report.findings if f.check is Check.anchoring] == []
+
+
+def test_every_quote_in_a_finding_is_the_claims_own(report, seed_store):
+    texts = {
+        r["id"].value: r["t"].value
+        for r in seed_store.select(
+            "SELECT ?id ?t WHERE { ?s dcterms:identifier ?id ; kg:normalisedText ?t }"
+        )
+    }
+    for f in report.findings:
+        for ref in f.claims:
+            assert texts[ref.source][ref.start : ref.end] == ref.quote
+
+
+def test_profile_lists_every_source(report):
+    assert [p.source for p in report.profiles] == [S000, S001, S002, S003, S004]
+    p000 = report.profiles[0]
+    assert p000.claims == 66 and p000.anonymous > p000.claims / 2
+
+
+def test_ids_are_stable_unique_and_the_json_is_byte_identical(report, seed_store):
+    again = run_audit(seed_store, data_dir=DATA)
+    assert [f.id for f in again.findings] == [f.id for f in report.findings]
+    assert len({f.id for f in report.findings}) == len(report.findings)
+    assert render(again, Format.json) == render(report, Format.json)
+    assert AuditReport.model_validate_json(render(report, Format.json)) == report
+
+
+def test_findings_are_strict():
+    with pytest.raises(ValueError):
+        Finding.model_validate(
+            {"id": "x", "check": "time", "kind": "k", "severity": "fatal", "message": "m"}
+        )
+    with pytest.raises(ValueError):
+        Finding.model_validate(
+            {"id": "x", "check": "time", "kind": "k", "severity": "info", "message": "m", "x": 1}
+        )
+
+
+# --- the command line ---
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, ["audit", *args])
+
+
+def test_exit_codes_follow_fail_on(seed_store):
+    store = ["--store", seed_store.location]
+    assert invoke(*store, "--check", "anchoring").exit_code == 0
+    assert invoke(*store, "--check", "time", "--fail-on", "error").exit_code == 0
+    assert invoke(*store, "--check", "time").exit_code == 1  # undated sources are warnings
+    assert invoke(*store, "--check", "nonsense").exit_code == 2
+    missing = invoke("--store", "/nonexistent/store")
+    assert missing.exit_code == 2 and missing.output.startswith("error: ")
+
+
+def test_check_selection_runs_only_those_checks(seed_store):
+    result = invoke("--store", seed_store.location, "--check", "contradictions,anchoring")
+    table = result.output.split("\n\n")[0]
+    assert re.findall(r"^(\w+) +\d", table, re.M) == ["anchoring", "contradictions", "total"]
+
+
+def test_summary_is_short_and_shows_the_profile(seed_store):
+    result = invoke("--store", seed_store.location, "--summary")
+    assert result.exit_code == 1
+    assert "sources (share of each source's claims)" in result.output
+    assert "“" not in result.output  # no findings, no quotes
+    assert len(result.output.splitlines()) < 30
+
+
+@pytest.mark.parametrize(("suffix", "start"), [(".json", "{"), (".md", "# Audit"), (".html", "<!")])
+def test_output_format_follows_the_file_name(seed_store, tmp_path, suffix, start):
+    out = tmp_path / f"audit{suffix}"
+    result = invoke("--store", seed_store.location, "--output", str(out))
+    assert result.exit_code == 1 and result.output == ""
+    assert out.read_text(encoding="utf-8").startswith(start)
+
+
+def test_html_links_claims_to_quotes_in_context_and_to_the_graph_view(seed_store, tmp_path):
+    out = tmp_path / "reports" / "audit.html"
+    out.parent.mkdir()
+    invoke("--store", seed_store.location, "--check", "contradictions", "--output", str(out),
+           "--graph-view", str(tmp_path / "visualizations" / "seed-graph.html"))  # fmt: skip
+    page = out.read_text(encoding="utf-8")
+    anchor = "q-000_4c22c95cf8552d28-e001"
+    assert f'href="#{anchor}"' in page and f'<div id="{anchor}">' in page
+    context = page.split(f'<div id="{anchor}">')[1].split("</div>")[0]
+    assert "<mark>executed a rapid and complete liquidation" in context
+    assert "In a move that stunned" in context  # the text before the quote
+    assert 'href="../visualizations/seed-graph.html#claim=000_4c22c95cf8552d28%2Fe001"' in page
+
+
+def test_article_text_stays_inert_in_markdown_and_html(mini, tmp_path):
+    from kg.build import build
+
+    build(mini, None, str(tmp_path / "store"), validate=False)
+    store = ["--store", str(tmp_path / "store"), "--data", str(mini)]
+    html = tmp_path / "a.html"
+    invoke(*store, "--output", str(html))
+    page = html.read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    md = tmp_path / "a.md"
+    invoke(*store, "--output", str(md))
+    assert "<script>" not in md.read_text(encoding="utf-8")
