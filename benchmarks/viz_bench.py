@@ -35,18 +35,9 @@ from kg.store import open_store
 from kg.viz import ViewSpec, select_view
 from kg.viz_data import load_graph
 from kg.viz_layout import layout
+from kg.viz_page import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARGS = list(CHROMIUM_ARGS)
 WORDS = ["bond", "yield", "tariff", "export", "reserve", "dollar", "market", "crisis", "debt"]
 MODALITIES = ["asserted", "asserted", "hypothetical", "speculative", "predicted", "denied"]
 

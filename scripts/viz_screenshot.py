@@ -14,25 +14,18 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from kg.viz_page import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "visualizations" / "seed-graph.html"
 OUT = ROOT / "docs" / "img" / "seed-graph.png"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARGS = list(CHROMIUM_ARGS)
 CHAIN = ("us-tariffs", "japan-treasury-selloff", "us-treasury-yields")
 
 
 def main(out: Path = OUT) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.route(
             "**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort()

@@ -10,17 +10,9 @@ import urllib.parse
 import pytest
 
 from kg.serve import Endpoint, make_server
+from kg.viz_page import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARGS = list(CHROMIUM_ARGS)
 
 
 @pytest.fixture(scope="module")

@@ -15,18 +15,11 @@ import yaml
 
 from kg.viz import ViewSpec, render_view
 from kg.viz_data import load_graph
+from kg.viz_page import CHROMIUM as CHROMIUM_PATH
+from kg.viz_page import CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = Path(CHROMIUM_PATH)
+ARGS = list(CHROMIUM_ARGS)
 VISIBLE_NODES = "kg.nodes.get({filter: (n) => !n.hidden}).map((n) => n.id).sort()"
 VISIBLE_EDGES = "kg.edges.get({filter: (e) => !e.hidden}).map((e) => e.id).sort()"
 

@@ -26,7 +26,30 @@ if TYPE_CHECKING:
     from kg.viz import View
     from kg.viz_data import VizClaim, VizGraph
 
-__all__ = ["LABELLED_EDGE_LIMIT", "TYPE_STYLES", "edge_style", "page_payload", "render_html"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "LABELLED_EDGE_LIMIT",
+    "TYPE_STYLES",
+    "edge_style",
+    "page_payload",
+    "render_html",
+]
+
+# The headless browser that tests, benchmarks and screenshots open pages in: Debian's Chromium
+# (`make system-deps`). Without the background-networking flags it keeps dialling out, which
+# a closed network refuses many times a second.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 # Colour and shape per entity type: shapes that draw the label beneath, so that it stays
 # readable; no two types share both.
