@@ -42,7 +42,7 @@ from kg.models import (
     QuantityClaim,
     TimeSpec,
 )
-from kg.namespace import DATA, KG, NP, OA, PREFIXES, SCHEMA, WD
+from kg.namespace import DATA, KG, NP, OA, SCHEMA, WD
 from kg.sources import SourceDocument
 
 __all__ = ["corpus_quads", "ontology_quads", "time_literal"]
@@ -333,7 +333,3 @@ def corpus_quads(corpus: Corpus, ontology: Path) -> Iterator[ox.Quad]:
             _claim(emit, source, claim, key)
     _propositions(emit, corpus, keys)
     yield from emit.quads
-
-
-def prefixes() -> dict[str, str]:
-    return dict(PREFIXES)
