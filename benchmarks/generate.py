@@ -273,7 +273,7 @@ def generate(n_claims: int, out: IO[str], seed: int = 7) -> dict:
                 propositions.append(prop)
             claim = _claim(f"c{j:04d}", rng, source.text, pick, prop)
             keys[(source.id, claim.id)] = claim.proposition_key
-            graph._claim(emit, source, claim, claim.proposition_key)
+            graph._claim(emit, source, claim, claim.proposition_key, made)
             claims.append((source.id, claim))
             made += 1
     corpus = SimpleNamespace(entities={e.id: e for e in entities}, all_claims=lambda: claims)

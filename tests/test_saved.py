@@ -312,3 +312,87 @@ def test_kg_queries_lists_names_descriptions_and_parameters():
         for p in q.params:
             assert f"--param {p.name}=<{p.type}>" in result.output
     assert "--param event=<entity>  (required)" in result.output
+
+
+# --- pages ---
+
+
+def rows_of(result):
+    return [{k: (v.value if v is not None else None) for k, v in r.items()} for r in result.rows]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("timeline", {}),
+        ("as-of", {"date": "2026-01-01"}),
+        ("modality", {"modality": "asserted"}),
+        ("causes", {"event": "japan-treasury-selloff"}),
+        ("contradictions", {}),
+    ],
+)
+def test_pages_follow_each_other_and_add_up_to_the_whole_answer(seed_store, name, params):
+    whole = rows_of(run_saved(seed_store, name, params))
+    assert len(whole) > 20, "the query must span several pages for this test to mean anything"
+    pages, offset = [], 0
+    while page := rows_of(run_saved(seed_store, name, params, limit=7, offset=offset)):
+        assert len(page) <= 7
+        pages += page
+        offset += 7
+    assert pages == whole
+
+
+def test_conditional_lines_change_the_plan_not_the_answer(seed_store):
+    """Without its parameter, a `# if` line is dropped; kept, it matches anything: same rows."""
+    from kg.saved import bind_params, get_saved
+    from kg.sparql import substitute
+
+    for name in ("timeline", "single-source", "contradictions", "as-of"):
+        saved = get_saved(name)
+        assert "?entity" not in saved.render(limit=None)
+        params = {"date": "2026-01-01"} if name == "as-of" else {}
+        kept = saved.text.replace("LIMIT 100", "")  # the file as written, every row
+        expected = sorted(map(str, seed_store.select(substitute(kept, bind_params(saved, params)))))
+        assert sorted(map(str, run_saved(seed_store, name, params).rows)) == expected, name
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("# x\nSELECT * WHERE { ?s ?p ?o }", "exactly one LIMIT"),
+        ("# x\nSELECT * WHERE { { SELECT ?s { ?s ?p ?o } LIMIT 1 } } LIMIT 2", "exactly one LIMIT"),
+        ("# x\n# param e (entity): e\nSELECT * { ?s ?p ?e .  # if f\n} LIMIT 1", "# if f"),
+        (
+            "# x\n# param e (entity, required): e\nSELECT * { ?s ?p ?e .  # if e\n} LIMIT 1",
+            "# if e",
+        ),
+    ],
+)
+def test_a_saved_query_without_one_page_or_with_a_bad_condition_is_refused(text, message):
+    from kg.saved import parse_saved
+
+    with pytest.raises(QueryError, match=message):
+        parse_saved("bad", text, "bad.rq")
+
+
+def test_kg_query_shows_a_page_in_a_table_and_everything_in_a_file(seed_store, tmp_path):
+    store = ["--store", seed_store.location]
+    runner = CliRunner()
+    table = runner.invoke(
+        cli, ["query", "--saved", "timeline", "--limit", "3", "--offset", "2", *store]
+    )
+    assert table.exit_code == 0, table.output
+    assert "3 rows" in table.stdout and "--offset 5 for the next" in table.stderr
+    first = runner.invoke(cli, ["query", "--saved", "as-of", "--param", "date=2026-01-01", *store])
+    assert "100 rows" in first.stdout and "--offset 100" in first.stderr
+    out = tmp_path / "as-of.csv"
+    args = ["query", "--saved", "as-of", "--param", "date=2026-01-01", "--output", str(out)]
+    whole = runner.invoke(cli, [*args, *store])
+    assert whole.exit_code == 0 and whole.stderr == ""
+    assert (
+        len(out.read_text().splitlines()) - 1
+        == len(list(run_saved(seed_store, "as-of", {"date": "2026-01-01"}).rows))
+        > 100
+    )
+    adhoc = runner.invoke(cli, ["query", "SELECT * { ?s ?p ?o }", "--limit", "1", *store])
+    assert adhoc.exit_code == 2 and "write LIMIT" in adhoc.output

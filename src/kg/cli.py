@@ -333,6 +333,9 @@ def eval_(data_dir: Path, cnc: bool, write: Path | None) -> None:
 
 # --- query ---
 
+# Rows a saved query shows in a terminal table unless --limit or --all says otherwise.
+PAGE = 100
+
 
 @cli.command("query")
 @click.argument("sparql", required=False)
@@ -348,19 +351,37 @@ def eval_(data_dir: Path, cnc: bool, write: Path | None) -> None:
     help="Output format [default: from --output's extension, else table (SELECT/ASK), ttl].",
 )
 @click.option("--output", default="-", help="File to write (default: stdout).")
+@click.option("--limit", type=click.IntRange(min=0),
+              help="Saved query: rows per page [default: 100 in a table, else all].")  # fmt: skip
+@click.option("--offset", type=click.IntRange(min=0), default=0,
+              help="Saved query: skip this many rows.")  # fmt: skip
+@click.option("--all", "everything", is_flag=True, help="Saved query: every row, no page.")
 @store_option
-def query_command(sparql, file, saved, params, fmt, output, store) -> None:
+def query_command(sparql, file, saved, params, fmt, output, limit, offset, everything, store):
     """Run SPARQL given as an argument, with --file, on stdin, or a saved query."""
-    from kg.query import read_query, run_query, run_saved, write_result
+    from kg.query import guess_format, read_query, run_query, run_saved, write_result
+    from kg.results import Result
     from kg.saved import parse_params
     from kg.store import open_store
 
-    if saved:
-        result = run_saved(open_store(store), saved, parse_params(params))
-    else:
+    if (limit is not None or offset or everything) and not saved:
+        raise click.UsageError("--limit, --offset and --all page saved queries; write LIMIT")
+    if not saved:
         text, path = read_query(sparql, file, sys.stdin)
-        result = run_query(open_store(store), text, path=path)
-    write_result(result, fmt, output)
+        write_result(run_query(open_store(store), text, path=path), fmt, output)
+        return
+    table = (fmt or guess_format(output) or "table") == "table"
+    if limit is None and not everything and table:
+        limit = PAGE
+    result = run_saved(open_store(store), saved, parse_params(params), limit=limit, offset=offset)
+    rows = list(result.rows)
+    write_result(Result.solutions(result.variables, rows), fmt, output)
+    if limit is not None and len(rows) >= limit:
+        click.echo(
+            f"a page of {limit} from row {offset}: --offset {offset + limit} for the next, "
+            "--all for everything",
+            err=True,
+        )
 
 
 @cli.command()

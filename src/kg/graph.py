@@ -22,6 +22,7 @@ derived from curated ids (no blank nodes), so a rebuild is byte-identical.
 from __future__ import annotations
 
 import calendar
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -189,7 +190,7 @@ def _time(emit: _Emitter, c: str, g: str, t: TimeSpec | None, props: tuple[str, 
         emit(c, written_p, _s(t.as_written), g)
 
 
-def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str) -> None:
+def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str, order: int) -> None:
     sid = source.id
     g = DATA[f"graph/source/{sid}"]
     c = DATA[f"claim/{sid}/{claim.id}"]
@@ -197,6 +198,7 @@ def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str) -> N
     kind = {"causal": KG.CausalClaim, "quantity": KG.QuantityClaim, "event": KG.EventClaim}
     emit(c, RDF_TYPE.value, kind[claim.kind], g)
     emit(c, KG.claimId, _s(f"{sid}/{claim.id}"), g)
+    emit(c, KG.claimOrder, _typed(order, "nonNegativeInteger"), g)
     emit(c, PROV + "wasDerivedFrom", DATA[f"source/{sid}"], g)
     emit(c, KG.subject, DATA[f"entity/{claim.subject}"], g)
     if isinstance(claim, CausalClaim):
@@ -282,12 +284,22 @@ def _rejects(claim: Claim) -> bool:
     return claim.modality is Modality.denied or negative or status in _NOT_HAPPENING
 
 
+def _proposition_label(first: Claim, labels: dict[str, str]) -> str:
+    if isinstance(first, CausalClaim):
+        return f"{labels[first.subject]} {first.relation.value} {labels[first.object]}"
+    if isinstance(first, QuantityClaim):
+        return f"{labels[first.subject]}: {labels[first.measure]}"
+    return f"{labels[first.subject]} occurs"
+
+
 def _propositions(emit: _Emitter, corpus: Corpus, keys: dict[tuple[str, str], str]) -> None:
     g = DATA["graph/propositions"]
     grouped: dict[str, list[tuple[str, Claim]]] = defaultdict(list)
     for sid, claim in corpus.all_claims():
         grouped[keys[(sid, claim.id)]].append((sid, claim))
     labels = {e.id: e.label for e in corpus.entities.values()}
+    titles = {key: _proposition_label(members[0][1], labels) for key, members in grouped.items()}
+    order = {key: n for n, key in enumerate(sorted(grouped, key=lambda k: (titles[k], k)))}
     for key in sorted(grouped):
         members = grouped[key]
         first = members[0][1]
@@ -297,13 +309,10 @@ def _propositions(emit: _Emitter, corpus: Corpus, keys: dict[tuple[str, str], st
         if isinstance(first, CausalClaim):
             emit(p, KG.relation, KG[first.relation.term], g)
             emit(p, KG.object, DATA[f"entity/{first.object}"], g)
-            label = f"{labels[first.subject]} {first.relation.value} {labels[first.object]}"
         elif isinstance(first, QuantityClaim):
             emit(p, KG.measure, DATA[f"entity/{first.measure}"], g)
-            label = f"{labels[first.subject]}: {labels[first.measure]}"
-        else:
-            label = f"{labels[first.subject]} occurs"
-        emit(p, RDFS_LABEL.value, _s(label), g)
+        emit(p, RDFS_LABEL.value, _s(titles[key]), g)
+        emit(p, KG.propositionOrder, _typed(order[key], "nonNegativeInteger"), g)
         sources = {sid for sid, _ in members}
         affirming = {sid for sid, c in members if _affirms(c)}
         emit(p, KG.claimCount, _typed(len(members), "integer"), g)
@@ -324,12 +333,13 @@ def corpus_quads(corpus: Corpus, ontology: Path) -> Iterator[ox.Quad]:
     for entity_id in sorted(corpus.entities):
         _entity(emit, corpus.entities[entity_id])
     keys: dict[tuple[str, str], str] = {}
+    order = itertools.count()
     for sid in sorted(corpus.sources):
         source = corpus.sources[sid]
         _source(emit, source)
         for claim in sorted(corpus.claims.get(sid, []), key=lambda c: c.id):
             key = claim.proposition_key
             keys[(sid, claim.id)] = key
-            _claim(emit, source, claim, key)
+            _claim(emit, source, claim, key, next(order))
     _propositions(emit, corpus, keys)
     yield from emit.quads

@@ -133,6 +133,7 @@ class KG(DefinedNamespace):
     attribution: URIRef
     proposition: URIRef
     claimId: URIRef
+    claimOrder: URIRef
     eventTime: URIRef
     eventTimePrecision: URIRef
     eventTimeAsWritten: URIRef
@@ -170,6 +171,7 @@ class KG(DefinedNamespace):
     doubtingSourceCount: URIRef
     rejectingSourceCount: URIRef
     contradicted: URIRef
+    propositionOrder: URIRef
 
 
 OA = Namespace("http://www.w3.org/ns/oa#")

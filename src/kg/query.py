@@ -84,10 +84,19 @@ def run_query(
         raise
 
 
-def run_saved(store: Store, name: str, params: Mapping[str, str] | None = None) -> Result:
-    """Run the saved query `name` with parameters given as strings."""
+def run_saved(
+    store: Store,
+    name: str,
+    params: Mapping[str, str] | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Result:
+    """Run the saved query `name` with parameters given as strings: all rows, or the page of
+    `limit` rows from `offset` (the claims or propositions the query lists, in its order)."""
     saved = get_saved(name)
-    return run_query(store, saved.text, bind_params(saved, dict(params or {})), path=saved.path)
+    bindings = bind_params(saved, dict(params or {}))
+    return run_query(store, saved.render(bindings, limit, offset), bindings, path=saved.path)
 
 
 def shorten(term: Term | None) -> str:

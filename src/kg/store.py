@@ -76,21 +76,17 @@ class EmbeddedStore(Store):
             raise StoreError(f"cannot open the store: {exc}", path=path) from None
 
     def _run(self, query: str, bindings: Mapping[str, Term] | None) -> Any:
-        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-            ox.Variable(k): v for k, v in (bindings or {}).items()
-        }
+        # Bindings go into the text as constants (SEP-0007 semantics, as for remote stores),
+        # not through Oxigraph's `substitutions`: those reach only projected variables, not
+        # the subqueries the saved queries page in, and constants let the planner start there.
         try:
             return self._store.query(
-                query, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs
+                substitute(query, bindings or {}),
+                prefixes=PREFIXES,
+                use_default_graph_as_union=True,
             )
         except SyntaxError as exc:
             raise clean_syntax_error(str(exc), query) from None
-        except RuntimeError as exc:
-            # Oxigraph substitutes only variables the SELECT projects; substitute the others
-            # in the text (same SEP-0007 semantics), as for remote stores.
-            if not bindings or "projection" not in str(exc):
-                raise
-        return self._run(substitute(query, bindings), None)
 
     def query(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
         answer = self._run(query, bindings)
