@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError
 from kg.namespace import PREFIXES
 from kg.results import Result, ResultFormat, Row, serialise_chunks
-from kg.saved import bind_params, get_saved
+from kg.saved import SavedQuery, bind_params, get_saved
 from kg.store import Store, Term
 
 __all__ = ["guess_format", "read_query", "run_query", "run_saved", "shorten", "write_result"]
@@ -96,7 +96,34 @@ def run_saved(
     `limit` rows from `offset` (the claims or propositions the query lists, in its order)."""
     saved = get_saved(name)
     bindings = bind_params(saved, dict(params or {}))
-    return run_query(store, saved.render(bindings, limit, offset), bindings, path=saved.path)
+    if limit is not None:
+        return run_query(store, saved.render(bindings, limit, offset), bindings, path=saved.path)
+    first = run_query(store, saved.render(bindings, CHUNK, offset), bindings, path=saved.path)
+    return Result.solutions(first.variables, _chunks(store, saved, bindings, offset, first))
+
+
+# Every row is fetched in chunks this large. Without a LIMIT in its paging subquery, Oxigraph
+# plans as if the subquery were big and hash-joins the lookups of labels and quotes over the
+# whole graph: 255 s instead of 4 s for `causes` of a popular event at 1M claims.
+CHUNK = 1_000_000
+_DROP_AFTER_PAGING = {"contradictions"}
+
+
+def _chunks(
+    store: Store, saved: SavedQuery, bindings: Mapping[str, Term], offset: int, first: Result
+) -> Iterator[Row]:
+    page = first
+    while True:
+        count = 0
+        for row in page.rows:
+            count += 1
+            yield row
+        # A short chunk ends the answer; except where the query drops claims of its page
+        # after cutting it (the hedges in `contradictions`): there only an empty one does.
+        if count == 0 or (count < CHUNK and saved.name not in _DROP_AFTER_PAGING):
+            return
+        offset += CHUNK
+        page = run_query(store, saved.render(bindings, CHUNK, offset), bindings, path=saved.path)
 
 
 def shorten(term: Term | None) -> str:
