@@ -374,9 +374,12 @@ def query_command(sparql, file, saved, params, fmt, output, limit, offset, every
     if limit is None and not everything and table:
         limit = PAGE
     result = run_saved(open_store(store), saved, parse_params(params), limit=limit, offset=offset)
-    rows = list(result.rows)
+    if limit is None:  # every row: stream it, as for any other query
+        write_result(result, fmt, output)
+        return
+    rows = list(result.rows)  # a page: small, and counted for the hint
     write_result(Result.solutions(result.variables, rows), fmt, output)
-    if limit is not None and len(rows) >= limit:
+    if len(rows) >= limit:
         click.echo(
             f"a page of {limit} from row {offset}: --offset {offset + limit} for the next, "
             "--all for everything",

@@ -56,6 +56,7 @@ _PARAM = re.compile(
 
 
 # A pattern line kept only when an optional parameter is given (see SavedQuery.render).
+_COUNT = re.compile(r"\s+\d+")  # the number after LIMIT
 _CONDITION = re.compile(r"^[^#\n]*[^#\s][^#\n]*#\s*if\s+(?P<name>\w+)\s*$")
 
 
@@ -113,7 +114,7 @@ def _page_span(text: str, path: str) -> tuple[int, int]:
     spans = []
     for tok in tokens(text):
         if tok.kind == "word" and tok.text.upper() == "LIMIT":
-            m = re.compile(r"\s+\d+").match(text, tok.start + len(tok.text))
+            m = _COUNT.match(text, tok.start + len(tok.text))
             if m:
                 spans.append((tok.start, m.end()))
     if len(spans) != 1:
