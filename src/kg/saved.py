@@ -55,8 +55,8 @@ _PARAM = re.compile(
 )
 
 
-# A pattern line kept only when an optional parameter is given (see SavedQuery.render).
 _COUNT = re.compile(r"\s+\d+")  # the number after LIMIT
+# A pattern line kept only when an optional parameter is given (see SavedQuery.render).
 _CONDITION = re.compile(r"^[^#\n]*[^#\s][^#\n]*#\s*if\s+(?P<name>\w+)\s*$")
 
 
