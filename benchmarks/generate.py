@@ -1,8 +1,8 @@
 """Synthetic claim graphs in the shape `kg build` produces, for load and query benchmarks.
 
-The quads come from kg.graph's own emitters (`_entity`, `_source`, `_claim`, `_propositions`)
-fed with generated entities, sources and claims, so the synthetic graph has exactly the
-nodes, properties, named graphs and materialised aggregates of the real one. The skew is
+The quads come from kg.graph's own emitters (`_entity`, `_source`, `_claim`, `_propositions`,
+`_listings`) fed with generated entities, sources and claims, so the synthetic graph has
+exactly the nodes, properties, named graphs and materialised aggregates of the real one. The skew is
 realistic: entity popularity is Zipf-like (a few actors are in most claims), popular
 propositions are restated by many sources, and modalities, attributions, kinds and dates are
 mixed in the seed corpus's proportions.
@@ -250,10 +250,13 @@ def generate(n_claims: int, out: IO[str], seed: int = 7) -> dict:
     restated = Zipf(max(1, n_claims), 1.1, rng)
     claims: list[tuple[str, object]] = []
     keys: dict[tuple[str, str], str] = {}
+    orders: dict[tuple[str, str], int] = {}
+    sources: dict[str, SimpleNamespace] = {}
     n_sources = max(5, n_claims // CLAIMS_PER_SOURCE)
     made = 0
     for i in range(n_sources):
         source = _source(i, rng)
+        sources[source.id] = SimpleNamespace(meta=source.meta)
         graph._source(emit, source)
         for j in range(n_claims // n_sources + (i < n_claims % n_sources)):
             if propositions and rng.random() < 0.45:  # restate a proposition, popular ones more
@@ -273,11 +276,14 @@ def generate(n_claims: int, out: IO[str], seed: int = 7) -> dict:
                 propositions.append(prop)
             claim = _claim(f"c{j:04d}", rng, source.text, pick, prop)
             keys[(source.id, claim.id)] = claim.proposition_key
+            orders[(source.id, claim.id)] = made
             graph._claim(emit, source, claim, claim.proposition_key, made)
             claims.append((source.id, claim))
             made += 1
-    corpus = SimpleNamespace(entities={e.id: e for e in entities}, all_claims=lambda: claims)
-    graph._propositions(emit, corpus, keys)
+    corpus = SimpleNamespace(
+        entities={e.id: e for e in entities}, sources=sources, all_claims=lambda: claims
+    )
+    graph._listings(emit, corpus, keys, orders, graph._propositions(emit, corpus, keys))
     top_event = by_type[EntityType.event][0]
     return {
         "claims": made,

@@ -326,6 +326,8 @@ def rows_of(result):
     [
         ("timeline", {}),
         ("as-of", {"date": "2026-01-01"}),
+        ("as-of", {"date": "2025-05-31"}),
+        ("single-source", {}),
         ("modality", {"modality": "asserted"}),
         ("causes", {"event": "japan-treasury-selloff"}),
         ("contradictions", {}),
@@ -336,10 +338,46 @@ def test_pages_follow_each_other_and_add_up_to_the_whole_answer(seed_store, name
     assert len(whole) > 20, "the query must span several pages for this test to mean anything"
     pages, offset = [], 0
     while page := rows_of(run_saved(seed_store, name, params, limit=7, offset=offset)):
-        assert len(page) <= 7
+        # single-source pages propositions, with every claim of each
+        assert len(page) <= 7 or name == "single-source"
         pages += page
         offset += 7
     assert pages == whole
+
+
+@pytest.mark.parametrize(
+    ("key", "listing"),
+    [
+        ("singleSourceOrder", "GRAPH kgg:propositions { ?n kg:sourceCount 1 }"),
+        ("contradictionOrder", "?n kg:proposition/kg:contradicted true"),
+        ("timelineOrder", "?n kg:eventTimePrecision ?any"),
+        ("asOfOrder", "?n prov:wasDerivedFrom/kg:notAfter ?any"),
+    ],
+)
+def test_listing_orders_number_exactly_the_listing_from_zero(seed_store, key, listing):
+    """A page is looked up by these numbers, so a gap or a stray node would lose rows."""
+    prefix = "PREFIX kgg: <https://w3id.org/kg-news/id/graph/>\n"
+    numbered = {
+        r["n"].value: int(r["o"].value)
+        for r in seed_store.select(f"{prefix}SELECT ?n ?o {{ ?n kg:{key} ?o }}")
+    }
+    query = f"{prefix}SELECT DISTINCT ?n {{ {listing} }}"
+    listed = {r["n"].value for r in seed_store.select(query)}
+    assert set(numbered) == listed and len(listed) > 5
+    assert sorted(numbered.values()) == list(range(len(listed)))
+
+
+def test_a_page_of_a_whole_listing_is_looked_up_by_its_numbers():
+    from kg.saved import PAGE_BY_ORDER_MAX, get_saved
+
+    q = get_saved("single-source")
+    text = q.render(limit=3, offset=6)
+    assert "VALUES ?order { 6 7 8 }" in text and "LIMIT 3\n" in text and "OFFSET" not in text
+    narrowed = q.render(["entity"], limit=3, offset=6)
+    assert "VALUES" not in narrowed and "LIMIT 3 OFFSET 6" in narrowed
+    big = q.render(limit=PAGE_BY_ORDER_MAX + 1, offset=6)
+    assert "VALUES" not in big and "OFFSET 6" in big
+    assert "VALUES" not in q.render()
 
 
 def test_conditional_lines_change_the_plan_not_the_answer(seed_store):
@@ -366,6 +404,8 @@ def test_conditional_lines_change_the_plan_not_the_answer(seed_store):
             "# x\n# param e (entity, required): e\nSELECT * { ?s ?p ?e .  # if e\n} LIMIT 1",
             "# if e",
         ),
+        ("# x\nSELECT * {\n  # page ?o, unless e\n  ?s ?p ?o } LIMIT 1", "unless e"),
+        ("# x\nSELECT * {\n  # page ?o\n  # page ?o\n  ?s ?p ?o } LIMIT 1", "at most one"),
     ],
 )
 def test_a_saved_query_without_one_page_or_with_a_bad_condition_is_refused(text, message):

@@ -173,6 +173,12 @@ class KG(DefinedNamespace):
     contradicted: URIRef
     propositionOrder: URIRef
 
+    # Places in the whole-graph listings, materialised at build time
+    singleSourceOrder: URIRef
+    contradictionOrder: URIRef
+    timelineOrder: URIRef
+    asOfOrder: URIRef
+
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")

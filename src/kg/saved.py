@@ -58,6 +58,13 @@ _PARAM = re.compile(
 _COUNT = re.compile(r"\s+\d+")  # the number after LIMIT
 # A pattern line kept only when an optional parameter is given (see SavedQuery.render).
 _CONDITION = re.compile(r"^[^#\n]*[^#\s][^#\n]*#\s*if\s+(?P<name>\w+)\s*$")
+# Where a page may be named by the listing's own order (see SavedQuery.render).
+_PAGE = re.compile(
+    r"^(?P<indent>[ \t]*)#\s*page\s+\?(?P<var>\w+)(?:,?\s+unless\s+(?P<name>\w+))?\s*$"
+)
+# Above this many rows a page is sorted instead: a VALUES block this long costs more to parse
+# than the sort it saves.
+PAGE_BY_ORDER_MAX = 10_000
 
 
 class Param(BaseModel):
@@ -93,20 +100,29 @@ class SavedQuery(BaseModel):
         (True, False)
         >>> "?entity" in q.render(), "?entity" in q.render(["entity"])
         (False, True)
+        >>> "VALUES ?order { 40 41 42 }" in q.render(limit=3, offset=40)
+        True
         """
         if (limit is not None and limit < 0) or offset < 0:
             raise QueryError("limit and offset cannot be negative")
-        start, end = _page_span(self.text, self.path)
-        clause = f"LIMIT {limit}" if limit is not None else ""
-        if offset:
-            clause += f" OFFSET {offset}"
-        text = self.text[:start] + clause + self.text[end:]
         given = set(given)
-        return "".join(
-            line
-            for line in text.splitlines(keepends=True)
-            if (m := _CONDITION.search(line)) is None or m["name"] in given
-        )
+        start, end = _page_span(self.text, self.path)
+        lookup = limit if limit is not None and limit <= PAGE_BY_ORDER_MAX else None
+        lines = []
+        by_order = False
+        for line in (self.text[:start] + "\0" + self.text[end:]).splitlines(keepends=True):
+            if (m := _CONDITION.search(line)) and m["name"] not in given:
+                continue
+            page = _PAGE.match(line)
+            if page and lookup is not None and page["name"] not in given:
+                numbers = " ".join(map(str, range(offset, offset + lookup)))
+                line = f"{page['indent']}VALUES ?{page['var']} {{ {numbers} }}\n"
+                by_order = True
+            lines.append(line)
+        clause = f"LIMIT {limit}" if limit is not None else ""
+        if offset and not by_order:
+            clause += f" OFFSET {offset}"
+        return "".join(lines).replace("\0", clause)
 
 
 def _page_span(text: str, path: str) -> tuple[int, int]:
@@ -154,12 +170,23 @@ def parse_saved(name: str, text: str, path: str = "") -> SavedQuery:
         raise QueryError("a saved query needs a description comment", path=path, line=1)
     _page_span(text, path)
     optional = {p.name for p in params if not p.required}
+    pages = 0
     for number, line in enumerate(text.splitlines(), start=1):
         m = _CONDITION.search(line)
         if m and m["name"] not in optional:
             raise QueryError(
                 f"`# if {m['name']}` names no optional parameter", path=path, line=number
             )
+        page = _PAGE.match(line)
+        if page and page["name"] and page["name"] not in optional:
+            raise QueryError(
+                f"`# page ... unless {page['name']}` names no optional parameter",
+                path=path,
+                line=number,
+            )
+        pages += bool(page)
+        if pages > 1:
+            raise QueryError("a saved query has at most one `# page` line", path=path, line=number)
     return SavedQuery(
         name=name,
         description=" ".join(description),
