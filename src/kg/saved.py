@@ -96,7 +96,7 @@ class SavedQuery(BaseModel):
         but the engine no longer joins a pattern that only multiplies rows.
 
         >>> q = saved_queries()["timeline"]
-        >>> "LIMIT 20 OFFSET 40" in q.render(limit=20, offset=40), "LIMIT" in q.render()
+        >>> "LIMIT 20 OFFSET 40" in q.render(["entity"], 20, 40), "LIMIT" in q.render()
         (True, False)
         >>> "?entity" in q.render(), "?entity" in q.render(["entity"])
         (False, True)
