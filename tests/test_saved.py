@@ -193,6 +193,7 @@ def test_contradictions_show_both_sides(seed_store, corpus):
             expected |= {("rejects", f"{sid}/{c.id}") for sid, c in members if _rejects(c)}
     rows = answer(seed_store, "contradictions")
     assert sorted({(r["side"], r["claim"]) for r in rows}) == sorted(expected)
+    assert all(r["how"] for r in rows), "hedges are not numbered, so no row lacks a side"
     assert sorted({r["proposition"] for r in rows}) == [
         "Japan's sale of U.S. Treasuries occurs",
         "Japan's signal that it could sell Treasuries occurs",
@@ -349,7 +350,15 @@ def test_pages_follow_each_other_and_add_up_to_the_whole_answer(seed_store, name
     ("key", "listing"),
     [
         ("singleSourceOrder", "GRAPH kgg:propositions { ?n kg:sourceCount 1 }"),
-        ("contradictionOrder", "?n kg:proposition/kg:contradicted true"),
+        (
+            "contradictionOrder",
+            "?n kg:proposition/kg:contradicted true ; kg:modality ?m ."
+            " OPTIONAL { ?n kg:polarity ?pol } OPTIONAL { ?n kg:status ?st }"
+            " FILTER(?m = kg:Denied || ?pol = kg:Negative"
+            " || ?st IN (kg:NotOccurred, kg:Improbable)"
+            " || (?m IN (kg:Asserted, kg:Reported) && COALESCE(?pol, kg:Positive) = kg:Positive"
+            " && COALESCE(?st, kg:Occurred) IN (kg:Occurred, kg:Ongoing)))",
+        ),
         ("timelineOrder", "?n kg:eventTimePrecision ?any"),
         ("asOfOrder", "?n prov:wasDerivedFrom/kg:notAfter ?any"),
     ],

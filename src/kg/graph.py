@@ -366,8 +366,8 @@ def _listings(
     The saved queries also sort on these keys when a parameter narrows the listing.
 
     - ``kg:singleSourceOrder``: single-source propositions, by proposition order;
-    - ``kg:contradictionOrder``: claims of contradicted propositions, by proposition order,
-      then reading order;
+    - ``kg:contradictionOrder``: claims that take a side (affirm or reject) on contradicted
+      propositions, by proposition order, then reading order; hedges are not numbered;
     - ``kg:timelineOrder``: claims with an event time, by date (as written in the lexical form,
       so a year sorts before its months), undated ones last, then reading order;
     - ``kg:asOfOrder``: claims from sources with a last possible publication day, by that day,
@@ -397,7 +397,7 @@ def _listings(
         if last_day:
             as_of.append((last_day, issued, n, node))
         proposition = facts[keys[node]]
-        if proposition.contradicted:
+        if proposition.contradicted and (_affirms(claim) or _rejects(claim)):
             contradicted.append((proposition.order, n, node))
     for prop, rows in (
         (KG.contradictionOrder, contradicted),

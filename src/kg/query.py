@@ -108,7 +108,6 @@ def run_saved(
 # labels and quotes over the whole graph: 255 s instead of 16.5 s for `causes` of a popular
 # event at 1M claims.
 CHUNK = 1_000_000
-_DROP_AFTER_PAGING = {"contradictions"}
 
 
 def _chunks(
@@ -120,9 +119,8 @@ def _chunks(
         for row in page.rows:
             count += 1
             yield row
-        # A short chunk ends the answer; except where the query drops claims of its page
-        # after cutting it (the hedges in `contradictions`): there only an empty one does.
-        if count == 0 or (count < CHUNK and saved.name not in _DROP_AFTER_PAGING):
+        # A short chunk ends the answer: no saved query drops rows of its page after cutting it
+        if count < CHUNK:
             return
         offset += CHUNK
         page = run_query(store, saved.render(bindings, CHUNK, offset), bindings, path=saved.path)
