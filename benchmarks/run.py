@@ -48,6 +48,16 @@ def cases(info: dict) -> list[tuple[str, str, dict]]:
 
 
 def peak_mb() -> float:
+    """This process's own peak resident memory. Linux keeps ru_maxrss across fork and exec,
+    so a child of the generator (2.5 GB at 1M claims) would report the generator's peak;
+    VmHWM belongs to the process's own address space."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
