@@ -389,6 +389,16 @@ def test_a_page_of_a_whole_listing_is_looked_up_by_its_numbers():
     assert "VALUES" not in q.render()
 
 
+def test_unless_lines_give_way_to_if_lines_when_the_parameter_is_given():
+    from kg.saved import get_saved
+
+    q = get_saved("timeline")
+    plain, narrowed = q.render(limit=10), q.render(["entity"], limit=10)
+    assert "?c kg:timelineOrder ?order .  # unless entity" in plain
+    assert "SELECT ?c ?order WHERE" not in plain
+    assert "# unless entity" not in narrowed and "SELECT ?c ?order WHERE" in narrowed
+
+
 def test_conditional_lines_change_the_plan_not_the_answer(seed_store):
     """Without its parameter, a `# if` line is dropped; kept, it matches anything: same rows."""
     from kg.saved import bind_params, get_saved
@@ -414,6 +424,7 @@ def test_conditional_lines_change_the_plan_not_the_answer(seed_store):
             "# if e",
         ),
         ("# x\nSELECT * {\n  # page ?o, unless e\n  ?s ?p ?o } LIMIT 1", "unless e"),
+        ("# x\n# param e (entity): e\nSELECT * { ?s ?p ?o .  # unless f\n} LIMIT 1", "# unless f"),
         ("# x\nSELECT * {\n  # page ?o\n  # page ?o\n  ?s ?p ?o } LIMIT 1", "at most one"),
     ],
 )
