@@ -63,8 +63,8 @@ _CONDITION = re.compile(r"^[^#\n]*[^#\s][^#\n]*#\s*(?P<kind>if|unless)\s+(?P<nam
 _PAGE = re.compile(
     r"^(?P<indent>[ \t]*)#\s*page\s+\?(?P<var>\w+)(?:,?\s+unless\s+(?P<name>\w+))?\s*$"
 )
-# Above this many rows a page is sorted instead: a VALUES block this long costs more to parse
-# than the sort it saves.
+# A page larger than this is sorted instead of looked up, so that the query text stays short
+# (a number per row); exports fetch a million rows at a time and sort anyway.
 PAGE_BY_ORDER_MAX = 10_000
 
 
