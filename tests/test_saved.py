@@ -7,6 +7,7 @@ Python, and compared with what SPARQL returns; a few rows are spelled out as wel
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -93,8 +94,8 @@ def test_speaker_lists_everything_one_speaker_claimed(seed_store, corpus):
         assert ids(answer(seed_store, "speaker", speaker=speaker)) == expected, speaker
 
 
-def _chain_claims(corpus, start, end):
-    """Claims on links lying on some path start -> end over affirmed causal edges."""
+def _affirmed_edges(corpus):
+    """(cause, effect) of every affirmed causal claim, `responds_to` turned around."""
     edges = set()
     for c in claims_of(corpus).values():
         if not isinstance(c, CausalClaim):
@@ -102,19 +103,26 @@ def _chain_claims(corpus, start, end):
         if c.polarity is Polarity.positive and c.modality is not Modality.denied:
             s, o = c.subject, c.object
             edges.add((o, s) if c.relation.value == "responds_to" else (s, o))
+    return edges
 
-    def reach(origin, forward):
-        seen, todo = {origin}, [origin]
-        while todo:
-            node = todo.pop()
-            for a, b in edges:
-                nxt = b if forward else a
-                if (a if forward else b) == node and nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
 
-    after, before = reach(start, True), reach(end, False)
+def _reach(corpus, origin, forward=True):
+    edges = _affirmed_edges(corpus)
+    seen, todo = {origin}, [origin]
+    while todo:
+        node = todo.pop()
+        for a, b in edges:
+            nxt = b if forward else a
+            if (a if forward else b) == node and nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def _chain_claims(corpus, start, end):
+    """Claims on links lying on some path start -> end over affirmed causal edges."""
+    edges = _affirmed_edges(corpus)
+    after, before = _reach(corpus, start, True), _reach(corpus, end, False)
     hops = {(a, b) for a, b in edges if a in after and b in before}
     return {
         cid
@@ -127,13 +135,59 @@ def _chain_claims(corpus, start, end):
 
 @pytest.mark.parametrize(
     ("start", "end"),
-    [("us-tariffs", "us-treasury-yields"), ("japan-treasury-selloff", "us-borrowing-costs")],
+    [
+        ("us-tariffs", "us-treasury-yields"),
+        ("japan-treasury-selloff", "us-borrowing-costs"),
+        # both ends in the seed graph's one cycle-bearing component (16 entities), and back
+        ("china-treasury-selloff", "us-treasury-yields"),
+        ("us-treasury-yields", "china-treasury-selloff"),
+        ("china-treasury-selloff", "china-treasury-selloff"),
+    ],
 )
 def test_chain_finds_every_link_between_two_entities(seed_store, corpus, start, end):
     rows = answer(seed_store, "chain", **{"from": start, "to": end})
     expected = _chain_claims(corpus, start, end)
     assert sorted(set(ids(rows))) == sorted(expected) and expected
     assert len(rows) == len(set(ids(rows)))
+    keys = [(r["cause"], r["effect"], r["relation"], r["claim"]) for r in rows]
+    assert keys == sorted(keys)
+
+
+def test_chain_components_are_the_entities_that_reach_each_other(seed_store, corpus):
+    """`chain` trusts kg:component and kg:leadsTo for reachability: check both against a
+    plain search over the affirmed edges of the curated claims."""
+    members = defaultdict(set)
+    for r in seed_store.select("SELECT ?e ?k { ?e kg:component ?k }"):
+        members[r["k"].value].add(r["e"].value.rsplit("/", 1)[1])
+    component = {e: k for k, es in members.items() for e in es}
+    big = max(members.values(), key=len)
+    assert len(big) >= 10  # the seed graph has a real cycle-bearing component
+    for k, es in members.items():
+        assert k.endswith("/component/" + min(es))
+    reach = {e: _reach(corpus, e) for e in component}
+    for a in component:
+        for b in component:
+            same = component[a] == component[b]
+            assert same == (b in reach[a] and a in reach[b]), (a, b)
+    leads = {
+        (r["a"].value, r["b"].value) for r in seed_store.select("SELECT ?a ?b { ?a kg:leadsTo ?b }")
+    }
+    expected = {
+        (component[a], component[b])
+        for a, b in _affirmed_edges(corpus)
+        if component[a] != component[b]
+    }
+    assert leads == expected
+
+
+def test_chain_order_numbers_each_component_in_the_chain_order(seed_store):
+    rows = seed_store.select(
+        "SELECT ?k ?n ?id { ?c kg:withinComponent ?k ; kg:chainOrder ?n ; kg:claimId ?id }"
+    )
+    numbers = defaultdict(list)
+    for r in rows:
+        numbers[r["k"].value].append(int(r["n"].value))
+    assert numbers and all(sorted(ns) == list(range(len(ns))) for ns in numbers.values())
 
 
 def test_chain_of_unconnected_entities_is_empty(seed_store):
@@ -332,6 +386,8 @@ def rows_of(result):
         ("modality", {"modality": "asserted"}),
         ("causes", {"event": "japan-treasury-selloff"}),
         ("contradictions", {}),
+        ("chain", {"from": "us-tariffs", "to": "us-treasury-yields"}),
+        ("chain", {"from": "china-treasury-selloff", "to": "china-treasury-selloff"}),
     ],
 )
 def test_pages_follow_each_other_and_add_up_to_the_whole_answer(seed_store, name, params):
@@ -387,6 +443,17 @@ def test_a_page_of_a_whole_listing_is_looked_up_by_its_numbers():
     big = q.render(limit=PAGE_BY_ORDER_MAX + 1, offset=6)
     assert "VALUES" not in big and "OFFSET 6" in big
     assert "VALUES" not in q.render()
+
+
+def test_a_page_of_chains_reads_the_first_numbers_of_each_component():
+    from kg.saved import PAGE_BY_ORDER_MAX, get_saved
+
+    q = get_saved("chain")
+    text = q.render(["from", "to"], limit=3, offset=6)
+    assert "VALUES ?order { 0 1 2 3 4 5 6 7 8 }" in text and "LIMIT 3 OFFSET 6" in text
+    big = q.render(["from", "to"], limit=5, offset=PAGE_BY_ORDER_MAX)
+    assert "VALUES" not in big and f"OFFSET {PAGE_BY_ORDER_MAX}" in big
+    assert "VALUES" not in q.render(["from", "to"])
 
 
 def test_unless_lines_give_way_to_if_lines_when_the_parameter_is_given():
@@ -456,3 +523,96 @@ def test_kg_query_shows_a_page_in_a_table_and_everything_in_a_file(seed_store, t
     )
     adhoc = runner.invoke(cli, ["query", "SELECT * { ?s ?p ?o }", "--limit", "1", *store])
     assert adhoc.exit_code == 2 and "write LIMIT" in adhoc.output
+
+
+# --- chains on a larger graph, with a giant component ---
+
+# The definition `chain` had before components were materialised: two closures over every
+# causal link. Slow on a large graph, plainly right; the materialised query must agree.
+CHAIN_BY_CLOSURES = """
+SELECT DISTINCT ?cause ?relation ?effect ?source ?modality ?quote ?claim WHERE {
+  { SELECT DISTINCT ?x WHERE { ?from (kg:causes|kg:triggers|kg:motivates|kg:contributesTo
+      |kg:enables|kg:prevents|kg:increases|kg:decreases|^kg:respondsTo)* ?x } }
+  { SELECT DISTINCT ?y WHERE { ?y (kg:causes|kg:triggers|kg:motivates|kg:contributesTo
+      |kg:enables|kg:prevents|kg:increases|kg:decreases|^kg:respondsTo)* ?to } }
+  { ?c kg:subject ?x ; kg:relation ?rel ; kg:object ?y . FILTER(?rel != kg:respondsTo)
+    BIND(?x AS ?s) BIND(?y AS ?o) }
+  UNION { ?c kg:subject ?y ; kg:relation kg:respondsTo ; kg:object ?x .
+    BIND(kg:respondsTo AS ?rel) BIND(?y AS ?s) BIND(?x AS ?o) }
+  FILTER EXISTS { ?s ?rel ?o }
+  ?c kg:claimId ?claim ; kg:modality/rdfs:label ?m ;
+     prov:wasDerivedFrom/dcterms:identifier ?source ; oa:hasTarget/oa:hasSelector/oa:exact ?quote .
+  ?s rdfs:label ?cause . ?o rdfs:label ?effect . ?rel skos:notation ?relation .
+  BIND(STR(?m) AS ?modality)
+} ORDER BY ?cause ?effect ?relation ?claim
+"""
+
+
+@pytest.fixture(scope="module")
+def generated_store():
+    """A synthetic graph of 3000 claims (benchmarks/generate.py): Zipf-popular entities, so
+    most causal links fall in one component, as in a large real graph."""
+    import importlib.util
+    import io
+
+    from kg.store import open_store
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("kg_bench_generate", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = io.StringIO()
+    module.generate(3000, out)
+    store = open_store(":memory:")
+    store.load_nquads(out.getvalue().encode())
+    return store
+
+
+def _rows(store, text, params):
+    from kg.saved import bind_params, get_saved
+    from kg.sparql import substitute
+
+    bindings = bind_params(get_saved("chain"), params)
+    return [tuple(v.value for v in r.values()) for r in store.select(substitute(text, bindings))]
+
+
+def test_chain_agrees_with_closures_over_every_link_on_a_generated_graph(generated_store):
+    sizes = {
+        r["k"].value: int(r["n"].value)
+        for r in generated_store.select(
+            "SELECT ?k (COUNT(?e) AS ?n) { ?e kg:component ?k } GROUP BY ?k"
+        )
+    }
+    giant = max(sizes, key=sizes.get)
+    assert sizes[giant] > 50 and len(sizes) > 20
+    # Entities in the giant component, before it (no link in), after it (no link out) and
+    # elsewhere, on both ends of a chain.
+    kinds = defaultdict(list)
+    for r in generated_store.select(
+        "SELECT ?e ?k (EXISTS { ?j kg:leadsTo ?k } AS ?in) (EXISTS { ?k kg:leadsTo ?j } AS ?out)"
+        " { ?e kg:component ?k } ORDER BY ?e"
+    ):
+        kind = (r["k"].value == giant, r["in"].value, r["out"].value)
+        kinds[kind].append(r["e"].value.rsplit("/", 1)[1])
+    assert len(kinds) >= 4
+    picks = [e for members in kinds.values() for e in members[:3]]
+    nonempty = 0
+    for a in picks:
+        for b in picks:
+            params = {"from": a, "to": b}
+            expected = _rows(generated_store, CHAIN_BY_CLOSURES, params)
+            got = rows_of(run_saved(generated_store, "chain", params))
+            assert [tuple(r.values()) for r in got] == expected, params
+            nonempty += bool(expected)
+    assert nonempty >= 20
+
+
+def test_chain_pages_add_up_on_a_generated_graph(generated_store):
+    params = {"from": "e0000005", "to": "e0000040"}
+    whole = rows_of(run_saved(generated_store, "chain", params))
+    assert len(whole) > 500
+    pages, offset = [], 0
+    while page := rows_of(run_saved(generated_store, "chain", params, limit=100, offset=offset)):
+        pages += page
+        offset += 100
+    assert pages == whole

@@ -8,7 +8,8 @@ Named graphs:
   of each of its claims (quote selectors, speaker, modality, times);
 - ``kgd:graph/propositions``: what claims share, with aggregates materialised at build time;
   claims and propositions also get, at build time, their place in each listing that pages over
-  the whole graph (``kg:timelineOrder`` and the like, see `_listings`);
+  the whole graph (``kg:timelineOrder`` and the like, see `_listings`), and the strongly
+  connected components of the causal links, which answer "chains from A to B" (`_components`);
 - ``kgd:claim/<source>/<id>/assertion``: the plain edge of one causal claim
   (``?cause kg:motivates ?effect``), linked from the claim by ``np:hasAssertion``.
 
@@ -29,6 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+import networkx as nx
 import pyoxigraph as ox
 
 from kg.curation import Corpus
@@ -44,6 +46,7 @@ from kg.models import (
     Precision,
     Publication,
     QuantityClaim,
+    Relation,
     TimeSpec,
 )
 from kg.namespace import DATA, KG, NP, OA, SCHEMA, WD
@@ -272,14 +275,18 @@ def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str, orde
     if isinstance(claim, CausalClaim):
         assertion = f"{c}/assertion"
         emit(c, NP.hasAssertion, assertion, g)
-        affirmed = claim.polarity is Polarity.positive and claim.modality is not Modality.denied
-        if affirmed:
+        if _adds_edge(claim):
             emit(
                 DATA[f"entity/{claim.subject}"],
                 KG[claim.relation.term],
                 DATA[f"entity/{claim.object}"],
                 assertion,
             )
+
+
+def _adds_edge(claim: CausalClaim) -> bool:
+    """Whether the claim writes its plain edge: positive and not denied."""
+    return claim.polarity is Polarity.positive and claim.modality is not Modality.denied
 
 
 def _affirms(claim: Claim) -> bool:
@@ -407,6 +414,73 @@ def _listings(
         for n, row in enumerate(sorted(rows)):
             sid, cid = row[-1]
             emit(DATA[f"claim/{sid}/{cid}"], prop, _integer(n), DATA[f"graph/source/{sid}"])
+    _components(emit, corpus)
+
+
+def _components(emit: _Emitter, corpus: Corpus) -> None:
+    """The strongly connected components of the causal links, for chains between two entities.
+
+    A link (an affirmed plain edge, ``responds_to`` read from stimulus to response) lies on a
+    chain from A to B when A reaches its cause and its effect reaches B. Entities that reach
+    each other form a component; components form a small acyclic graph (``kg:leadsTo``), so
+    "A reaches X" is "A's component leads to X's", a closure over thousands of components
+    instead of hundreds of thousands of links. Every link inside a component lies on a chain
+    between any two of its members; the claims on such links are numbered per component in
+    the order of the `chain` query (``kg:chainOrder``), so a page takes the first numbers of
+    each component on the way instead of sorting every link. Claims on links between two
+    components name both (``kg:leavesComponent``, ``kg:entersComponent``).
+
+    A component is named after its smallest entity id, so its IRI stays put while its
+    membership does.
+    """
+    g = DATA["graph/propositions"]
+    links: dict[tuple[str, Relation, str], list[tuple[str, str]]] = defaultdict(list)
+    affirmed = set()
+    edges = nx.DiGraph()
+    for sid, claim in corpus.all_claims():
+        if not isinstance(claim, CausalClaim):
+            continue
+        cause, effect = claim.subject, claim.object
+        if claim.relation is Relation.responds_to:
+            cause, effect = effect, cause
+        links[(cause, claim.relation, effect)].append((sid, claim.id))
+        if _adds_edge(claim):
+            affirmed.add((cause, claim.relation, effect))
+            edges.add_edge(cause, effect)
+    component: dict[str, str] = {}
+    for members in nx.strongly_connected_components(edges):
+        component.update(dict.fromkeys(members, DATA[f"component/{min(members)}"]))
+    for name in sorted(set(component.values())):
+        emit(name, RDF_TYPE.value, KG.Component, g)
+    for entity in sorted(component):
+        emit(DATA[f"entity/{entity}"], KG.component, component[entity], g)
+    dag = {(component[u], component[v]) for u, v in edges.edges} - {
+        (k, k) for k in component.values()
+    }
+    for k, m in sorted(dag):
+        emit(k, KG.leadsTo, m, g)
+
+    labels = {e.id: e.label for e in corpus.entities.values()}
+    # Every claim on an affirmed link, denials of it included (as in the `chain` query).
+    within: dict[str, list[tuple]] = defaultdict(list)
+    for link in sorted(affirmed):
+        cause, relation, effect = link
+        k, m = component[cause], component[effect]
+        for sid, cid in links[link]:
+            node = DATA[f"claim/{sid}/{cid}"]
+            if k == m:
+                # as the query sorts: the link as written, subject first
+                written = (effect, cause) if relation is Relation.responds_to else (cause, effect)
+                key = (labels[written[0]], labels[written[1]], relation.value, f"{sid}/{cid}")
+                within[k].append((key, node, sid))
+            else:
+                emit(node, KG.leavesComponent, k, DATA[f"graph/source/{sid}"])
+                emit(node, KG.entersComponent, m, DATA[f"graph/source/{sid}"])
+    for k in sorted(within):
+        for n, (_, node, sid) in enumerate(sorted(within[k])):
+            source_graph = DATA[f"graph/source/{sid}"]
+            emit(node, KG.withinComponent, k, source_graph)
+            emit(node, KG.chainOrder, _integer(n), source_graph)
 
 
 def corpus_quads(corpus: Corpus, ontology: Path) -> Iterator[ox.Quad]:

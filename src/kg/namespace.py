@@ -65,6 +65,7 @@ class KG(DefinedNamespace):
     QuantityClaim: URIRef
     EventClaim: URIRef
     Proposition: URIRef
+    Component: URIRef
     Modality: URIRef
     Polarity: URIRef
     Attribution: URIRef
@@ -178,6 +179,14 @@ class KG(DefinedNamespace):
     contradictionOrder: URIRef
     timelineOrder: URIRef
     asOfOrder: URIRef
+
+    # Causal components, materialised at build time for chains between two entities
+    component: URIRef
+    leadsTo: URIRef
+    withinComponent: URIRef
+    chainOrder: URIRef
+    leavesComponent: URIRef
+    entersComponent: URIRef
 
 
 OA = Namespace("http://www.w3.org/ns/oa#")

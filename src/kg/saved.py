@@ -59,9 +59,11 @@ _COUNT = re.compile(r"\s+\d+")  # the number after LIMIT
 # A pattern line kept only when an optional parameter is given, or only when it is not
 # (see SavedQuery.render).
 _CONDITION = re.compile(r"^[^#\n]*[^#\s][^#\n]*#\s*(?P<kind>if|unless)\s+(?P<name>\w+)\s*$")
-# Where a page may be named by the listing's own order (see SavedQuery.render).
+# Where a page may be named by the listing's own order, or narrowed to its first numbers
+# (see SavedQuery.render).
 _PAGE = re.compile(
-    r"^(?P<indent>[ \t]*)#\s*page\s+\?(?P<var>\w+)(?:,?\s+unless\s+(?P<name>\w+))?\s*$"
+    r"^(?P<indent>[ \t]*)#\s*(?P<kind>page|first)\s+\?(?P<var>\w+)"
+    r"(?:,?\s+unless\s+(?P<name>\w+))?\s*$"
 )
 # A page larger than this is sorted instead of looked up, so that the query text stays short
 # (a number per row); exports fetch a million rows at a time and sort anyway.
@@ -99,6 +101,15 @@ class SavedQuery(BaseModel):
         lines ask, in a shape that plans better for the case (the file as written, with
         every line, gives the same answer).
 
+        A line ``# page ?order`` (``, unless NAME``: only when NAME is not given) names the
+        page by the listing's own numbers: it becomes ``VALUES ?order { offset ...
+        offset+limit-1 }`` and the query is no longer cut by ``OFFSET``. A line ``# first
+        ?order`` is for an answer merged from several numbered listings, each in the answer's
+        order: a row on the page is among the first offset+limit of its own listing, so the
+        line becomes ``VALUES ?order { 0 ... offset+limit-1 }`` and the query still sorts and
+        cuts. Both are left out (every row read, then sorted) for pages past
+        `PAGE_BY_ORDER_MAX`.
+
         >>> q = saved_queries()["timeline"]
         >>> "LIMIT 20 OFFSET 40" in q.render(["entity"], 20, 40), "LIMIT" in q.render()
         (True, False)
@@ -111,17 +122,18 @@ class SavedQuery(BaseModel):
             raise QueryError("limit and offset cannot be negative")
         given = set(given)
         start, end = _page_span(self.text, self.path)
-        lookup = limit if limit is not None and limit <= PAGE_BY_ORDER_MAX else None
         lines = []
         by_order = False
         for line in (self.text[:start] + "\0" + self.text[end:]).splitlines(keepends=True):
             if (m := _CONDITION.search(line)) and (m["name"] in given) != (m["kind"] == "if"):
                 continue
             page = _PAGE.match(line)
-            if page and lookup is not None and page["name"] not in given:
-                numbers = " ".join(map(str, range(offset, offset + lookup)))
-                line = f"{page['indent']}VALUES ?{page['var']} {{ {numbers} }}\n"
-                by_order = True
+            if page and limit is not None and page["name"] not in given:
+                first = 0 if page["kind"] == "first" else offset
+                if offset + limit - first <= PAGE_BY_ORDER_MAX:
+                    numbers = " ".join(map(str, range(first, offset + limit)))
+                    line = f"{page['indent']}VALUES ?{page['var']} {{ {numbers} }}\n"
+                    by_order = page["kind"] == "page"
             lines.append(line)
         clause = f"LIMIT {limit}" if limit is not None else ""
         if offset and not by_order:
@@ -184,13 +196,15 @@ def parse_saved(name: str, text: str, path: str = "") -> SavedQuery:
         page = _PAGE.match(line)
         if page and page["name"] and page["name"] not in optional:
             raise QueryError(
-                f"`# page ... unless {page['name']}` names no optional parameter",
+                f"`# {page['kind']} ... unless {page['name']}` names no optional parameter",
                 path=path,
                 line=number,
             )
         pages += bool(page)
         if pages > 1:
-            raise QueryError("a saved query has at most one `# page` line", path=path, line=number)
+            raise QueryError(
+                "a saved query has at most one `# page` or `# first` line", path=path, line=number
+            )
     return SavedQuery(
         name=name,
         description=" ".join(description),
