@@ -417,6 +417,10 @@ def _listings(
     _components(emit, corpus)
 
 
+def _graph(sid: str) -> str:
+    return DATA[f"graph/source/{sid}"]
+
+
 def _components(emit: _Emitter, corpus: Corpus) -> None:
     """The strongly connected components of the causal links, for chains between two entities.
 
@@ -427,8 +431,9 @@ def _components(emit: _Emitter, corpus: Corpus) -> None:
     instead of hundreds of thousands of links. Every link inside a component lies on a chain
     between any two of its members; the claims on such links are numbered per component in
     the order of the `chain` query (``kg:chainOrder``), so a page takes the first numbers of
-    each component on the way instead of sorting every link. Claims on links between two
-    components name both (``kg:leavesComponent``, ``kg:entersComponent``).
+    each component on the way instead of sorting every link. A step from one component to
+    another is also a node (``kg:ComponentStep``, ``kgd:component/<a>/to/<b>``) naming both
+    ends, and claims on links between two components point to it (``kg:betweenComponents``).
 
     A component is named after its smallest entity id, so its IRI stays put while its
     membership does.
@@ -459,6 +464,11 @@ def _components(emit: _Emitter, corpus: Corpus) -> None:
     }
     for k, m in sorted(dag):
         emit(k, KG.leadsTo, m, g)
+        # the same step as a node, so that claims on it are found from both ends at once
+        step = f"{k}/to/{m.rsplit('/', 1)[1]}"
+        emit(step, RDF_TYPE.value, KG.ComponentStep, g)
+        emit(step, KG.leavesComponent, k, g)
+        emit(step, KG.entersComponent, m, g)
 
     labels = {e.id: e.label for e in corpus.entities.values()}
     # Every claim on an affirmed link, denials of it included (as in the `chain` query).
@@ -474,13 +484,11 @@ def _components(emit: _Emitter, corpus: Corpus) -> None:
                 key = (labels[written[0]], labels[written[1]], relation.value, f"{sid}/{cid}")
                 within[k].append((key, node, sid))
             else:
-                emit(node, KG.leavesComponent, k, DATA[f"graph/source/{sid}"])
-                emit(node, KG.entersComponent, m, DATA[f"graph/source/{sid}"])
+                emit(node, KG.betweenComponents, f"{k}/to/{m.rsplit('/', 1)[1]}", _graph(sid))
     for k in sorted(within):
         for n, (_, node, sid) in enumerate(sorted(within[k])):
-            source_graph = DATA[f"graph/source/{sid}"]
-            emit(node, KG.withinComponent, k, source_graph)
-            emit(node, KG.chainOrder, _integer(n), source_graph)
+            emit(node, KG.withinComponent, k, _graph(sid))
+            emit(node, KG.chainOrder, _integer(n), _graph(sid))
 
 
 def corpus_quads(corpus: Corpus, ontology: Path) -> Iterator[ox.Quad]:

@@ -66,6 +66,7 @@ class KG(DefinedNamespace):
     EventClaim: URIRef
     Proposition: URIRef
     Component: URIRef
+    ComponentStep: URIRef
     Modality: URIRef
     Polarity: URIRef
     Attribution: URIRef
@@ -185,6 +186,7 @@ class KG(DefinedNamespace):
     leadsTo: URIRef
     withinComponent: URIRef
     chainOrder: URIRef
+    betweenComponents: URIRef
     leavesComponent: URIRef
     entersComponent: URIRef
 
