@@ -1,11 +1,11 @@
 """Synthetic claim graphs in the shape `kg build` produces, for load and query benchmarks.
 
 The quads come from kg.graph's own emitters (`_entity`, `_source`, `_claim`, `_propositions`,
-`_listings`) fed with generated entities, sources and claims, so the synthetic graph has
-exactly the nodes, properties, named graphs and materialised aggregates of the real one. The skew is
-realistic: entity popularity is Zipf-like (a few actors are in most claims), popular
-propositions are restated by many sources, and modalities, attributions, kinds and dates are
-mixed in the seed corpus's proportions.
+`_listings`, `_components`) fed with generated entities, sources and claims, so the synthetic
+graph has exactly the nodes, properties, named graphs and materialised aggregates of the real
+one. The skew is realistic: entity popularity is Zipf-like (a few actors are in most claims),
+popular propositions are restated by many sources, and modalities, attributions, kinds and
+dates are mixed in the seed corpus's proportions.
 
     python benchmarks/generate.py 100000 /tmp/kg-100k.nq
 """
@@ -284,6 +284,7 @@ def generate(n_claims: int, out: IO[str], seed: int = 7) -> dict:
         entities={e.id: e for e in entities}, sources=sources, all_claims=lambda: claims
     )
     graph._listings(emit, corpus, keys, orders, graph._propositions(emit, corpus, keys))
+    graph._components(emit, corpus)
     top_event = by_type[EntityType.event][0]
     return {
         "claims": made,

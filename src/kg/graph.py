@@ -413,12 +413,16 @@ def _listings(
     ):
         for n, row in enumerate(sorted(rows)):
             sid, cid = row[-1]
-            emit(DATA[f"claim/{sid}/{cid}"], prop, _integer(n), DATA[f"graph/source/{sid}"])
-    _components(emit, corpus)
+            emit(DATA[f"claim/{sid}/{cid}"], prop, _integer(n), _graph(sid))
 
 
 def _graph(sid: str) -> str:
     return DATA[f"graph/source/{sid}"]
+
+
+def _step(k: str, m: str) -> str:
+    """The node of the step from component `k` to component `m`."""
+    return f"{k}/to/{m.rsplit('/', 1)[1]}"
 
 
 def _components(emit: _Emitter, corpus: Corpus) -> None:
@@ -465,7 +469,7 @@ def _components(emit: _Emitter, corpus: Corpus) -> None:
     for k, m in sorted(dag):
         emit(k, KG.leadsTo, m, g)
         # the same step as a node, so that claims on it are found from both ends at once
-        step = f"{k}/to/{m.rsplit('/', 1)[1]}"
+        step = _step(k, m)
         emit(step, RDF_TYPE.value, KG.ComponentStep, g)
         emit(step, KG.leavesComponent, k, g)
         emit(step, KG.entersComponent, m, g)
@@ -484,7 +488,7 @@ def _components(emit: _Emitter, corpus: Corpus) -> None:
                 key = (labels[written[0]], labels[written[1]], relation.value, f"{sid}/{cid}")
                 within[k].append((key, node, sid))
             else:
-                emit(node, KG.betweenComponents, f"{k}/to/{m.rsplit('/', 1)[1]}", _graph(sid))
+                emit(node, KG.betweenComponents, _step(k, m), _graph(sid))
     for k in sorted(within):
         for n, (_, node, sid) in enumerate(sorted(within[k])):
             emit(node, KG.withinComponent, k, _graph(sid))
@@ -508,4 +512,5 @@ def corpus_quads(corpus: Corpus, ontology: Path) -> Iterator[ox.Quad]:
             orders[(sid, claim.id)] = len(orders)
             _claim(emit, source, claim, key, orders[(sid, claim.id)])
     _listings(emit, corpus, keys, orders, _propositions(emit, corpus, keys))
+    _components(emit, corpus)
     yield from emit.quads
