@@ -28,6 +28,7 @@ CASES = [
     ("speaker", {"speaker": "katsunobu-kato"}),
     ("chain", {"from": "us-tariffs", "to": "us-treasury-yields"}),
     ("chain", {"from": "japan-treasury-selloff", "to": "us-borrowing-costs"}),
+    ("chain", {"from": "china-treasury-selloff", "to": "china-treasury-selloff"}),
     ("single-source", {}),
     ("single-source", {"entity": "japan"}),
     ("contradictions", {}),
@@ -111,10 +112,13 @@ def test_saved_queries_answer_the_same_on_virtuoso(virtuoso, seed_store, name, p
         ("contradictions", {}),
         ("as-of", {"date": "2026-01-01"}),
         ("as-of", {"date": "2026-01-01", "entity": "japan"}),
+        ("chain", {"from": "us-tariffs", "to": "us-treasury-yields"}),
+        ("chain", {"from": "china-treasury-selloff", "to": "china-treasury-selloff"}),
     ],
 )
 def test_pages_are_the_same_on_virtuoso(virtuoso, seed_store, name, params):
-    """A page of a whole listing is looked up by its numbers (VALUES); narrowed, it is sorted."""
+    """A page of a whole listing is looked up by its numbers (VALUES); narrowed, it is sorted;
+    a page of chains sorts the first numbers of each component (`# first`)."""
     embedded = normalised(run_saved(seed_store, name, params, limit=5, offset=3).rows)
     remote = normalised(run_saved(virtuoso, name, params, limit=5, offset=3).rows)
     assert embedded
