@@ -125,6 +125,8 @@ def test_sparql_query_body_and_result_limit(served):
         ("update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", 403, "read-only"),
         ("query=SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403, "SERVICE"),
         ("query=SELECT * { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403, "escapes"),
+        # a comment ends at CR too: the engine would run what follows it
+        ("query=SELECT * { # x\rSERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403, "SERVICE"),
         ("update=LOAD <http://127.0.0.1:9/x.ttl>", 403, "read-only"),
         (
             "query=SELECT ?x WHERE {\n  ?x a kg:Claim\n  FILTER(\n}",
@@ -199,5 +201,11 @@ def test_updates_when_enabled_but_never_load(tmp_path):
             content_type="application/sparql-update",
         )
         assert refused[0] == 403 and "LOAD is disabled" in refused[2]
+        hidden = get(
+            f"{base}/sparql",
+            data=b"# a comment\rLOAD <http://127.0.0.1:9/x.ttl>",
+            content_type="application/sparql-update",
+        )
+        assert hidden[0] == 403 and "LOAD is disabled" in hidden[2]
     finally:
         stop(server, endpoint)
