@@ -1,11 +1,11 @@
 """Synthetic claim graphs in the shape `kg build` produces, for load and query benchmarks.
 
-The quads come from kg.graph's own emitters (`_entity`, `_source`, `_claim`, `_propositions`,
-`_listings`, `_components`) fed with generated entities, sources and claims, so the synthetic
-graph has exactly the nodes, properties, named graphs and materialised aggregates of the real
-one. The skew is realistic: entity popularity is Zipf-like (a few actors are in most claims),
-popular propositions are restated by many sources, and modalities, attributions, kinds and
-dates are mixed in the seed corpus's proportions.
+`make_corpus` makes entities, sources and claims as `kg.curation.load_corpus` would read them,
+so `kg.build.build_corpus` (the build itself) and `kg.graph.emit_corpus` turn them into exactly
+the nodes, properties, named graphs and materialised aggregates of the real graph. The skew
+is realistic: entity popularity is Zipf-like (a few actors are in most claims), popular
+propositions are restated by many sources, and modalities, attributions, kinds and dates are
+mixed in the seed corpus's proportions.
 
     python benchmarks/generate.py 100000 /tmp/kg-100k.nq
 """
@@ -22,8 +22,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import IO
 
+import pyoxigraph as ox
+
 from kg import graph
 from kg.build import ONTOLOGY
+from kg.curation import Corpus
 from kg.models import (
     Attribution,
     CausalClaim,
@@ -109,19 +112,6 @@ class Zipf:
 def _weighted(rng: random.Random, pairs):
     values, weights = zip(*pairs, strict=True)
     return rng.choices(values, weights)[0]
-
-
-class _Writer:
-    """An emitter for kg.graph that writes N-Quads lines instead of collecting quads."""
-
-    def __init__(self, out: IO[str]) -> None:
-        self.out = out
-        self.count = 0
-
-    def __call__(self, s: str, p: str, o, g: str) -> None:
-        obj = f"<{o}>" if isinstance(o, str) else str(o)
-        self.out.write(f"<{s}> <{p}> {obj} <{g}> .\n")
-        self.count += 1
 
 
 def _entities(n: int, rng: random.Random) -> list[Entity]:
@@ -220,8 +210,8 @@ def _claim(cid: str, rng: random.Random, text: str, pick, prop: tuple) -> object
     )
 
 
-def generate(n_claims: int, out: IO[str], seed: int = 7) -> dict:
-    """Write a graph of about `n_claims` claims; returns parameters worth querying it with."""
+def make_corpus(n_claims: int, seed: int = 7) -> tuple[Corpus, dict]:
+    """A corpus of about `n_claims` claims, and parameters worth querying its graph with."""
     rng = random.Random(seed)
     n_entities = max(200, n_claims // 20)
     entities = _entities(n_entities, rng)
@@ -240,24 +230,16 @@ def generate(n_claims: int, out: IO[str], seed: int = 7) -> dict:
             return speakers[speaker_rank.draw()]
         return entities[popular.draw()].id
 
-    emit = _Writer(out)
-    for o in graph.ontology_quads(ONTOLOGY):
-        out.write(f"{o} .\n")
-    for e in entities:
-        graph._entity(emit, e)
-
     propositions: list[tuple] = []
     restated = Zipf(max(1, n_claims), 1.1, rng)
-    claims: list[tuple[str, object]] = []
-    keys: dict[tuple[str, str], str] = {}
-    orders: dict[tuple[str, str], int] = {}
-    sources: dict[str, SimpleNamespace] = {}
+    sources: dict = {}
+    claims: dict[str, list] = {}
     n_sources = max(5, n_claims // CLAIMS_PER_SOURCE)
     made = 0
     for i in range(n_sources):
         source = _source(i, rng)
-        sources[source.id] = SimpleNamespace(meta=source.meta)
-        graph._source(emit, source)
+        sources[source.id] = source
+        claims[source.id] = []
         for j in range(n_claims // n_sources + (i < n_claims % n_sources)):
             if propositions and rng.random() < 0.45:  # restate a proposition, popular ones more
                 prop = propositions[restated.draw() % len(propositions)]
@@ -274,28 +256,28 @@ def generate(n_claims: int, out: IO[str], seed: int = 7) -> dict:
                 else:
                     prop = (kind, events[popular.draw() % len(events)], None)
                 propositions.append(prop)
-            claim = _claim(f"c{j:04d}", rng, source.text, pick, prop)
-            keys[(source.id, claim.id)] = claim.proposition_key
-            orders[(source.id, claim.id)] = made
-            graph._claim(emit, source, claim, claim.proposition_key, made)
-            claims.append((source.id, claim))
+            claims[source.id].append(_claim(f"c{j:04d}", rng, source.text, pick, prop))
             made += 1
-    corpus = SimpleNamespace(
-        entities={e.id: e for e in entities}, sources=sources, all_claims=lambda: claims
-    )
-    graph._listings(emit, corpus, keys, orders, graph._propositions(emit, corpus, keys))
-    graph._components(emit, corpus)
-    top_event = by_type[EntityType.event][0]
-    return {
+    corpus = Corpus(sources=sources, entities={e.id: e for e in entities}, claims=claims)
+    info = {
         "claims": made,
-        "quads": emit.count,
         "entity": entities[20].id,
-        "event": top_event,
+        "event": by_type[EntityType.event][0],
         "speaker": speakers[3],
         "measure": indicators[0],
         "from": entities[5].id,
         "to": entities[40].id,
     }
+    return corpus, info
+
+
+def generate(n_claims: int, out: IO[bytes], seed: int = 7) -> dict:
+    """Write the N-Quads of a generated graph (`make_corpus`) to `out`, as `kg build` would."""
+    corpus, info = make_corpus(n_claims, seed)
+    info["quads"] = graph.emit_corpus(
+        corpus, ONTOLOGY, lambda quads: ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
+    )
+    return info
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -304,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("output", type=Path)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    with args.output.open("w", encoding="utf-8", buffering=1 << 20) as out:
+    with args.output.open("wb") as out:
         info = generate(args.claims, out, args.seed)
     print(info, file=sys.stderr)
 

@@ -1,9 +1,11 @@
-"""Load and saved-query benchmark: embedded Oxigraph (on disk) vs rdflib's in-memory store.
+"""Build and saved-query benchmark: embedded Oxigraph (on disk) vs rdflib's in-memory store.
 
-For each size, generates a synthetic graph (benchmarks/generate.py), then in fresh processes
-(so peak memory is each step's own): bulk-loads it into a new on-disk Oxigraph store, runs
-every saved query (median of 3 runs, all rows fetched), and does the same with rdflib's
-`Dataset` (parse N-Quads, union default graph) up to `--rdflib-max` claims.
+For each size, in fresh processes (so peak memory is each step's own): generates a corpus
+(benchmarks/generate.py) and runs the build on it (`kg.build.build_corpus`: the graph streamed
+to kg.nq, bulk-loaded into a new on-disk Oxigraph store; with SHACL too up to
+`--validate-max` claims), runs every saved query (median of 3 runs, all rows fetched), and
+does the same with rdflib's `Dataset` (parse the N-Quads, union default graph) up to
+`--rdflib-max` claims.
 
     python benchmarks/run.py --sizes 10000 100000 1000000 --rdflib-max 100000
 
@@ -72,18 +74,34 @@ def child(args: list[str], timeout: float | None = None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _ox_load(nq: str, store_dir: str) -> dict:
-    """What `kg build` does to the store: bulk-load the N-Quads into a new on-disk store."""
+def _ox_build(size: str, out_dir: str, store_dir: str, validate: str = "no") -> dict:
+    """`kg build --files nq --no-validate` on a generated corpus: the graph streamed to
+    kg.nq, bulk-loaded into a new on-disk store. The corpus is made first (as `kg build`
+    reads the curated files first) and timed apart."""
     import pyoxigraph as ox
+    from generate import make_corpus
+
+    from kg.build import build_corpus
 
     started = time.perf_counter()
+    corpus, info = make_corpus(int(size))
+    corpus_s = time.perf_counter() - started
+    report = build_corpus(
+        corpus, Path(out_dir), store_dir, validate=validate == "yes", files=["kg.nq"]
+    )
+    started = time.perf_counter()
     store = ox.Store(store_dir)
-    store.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
-    store.flush()
-    seconds = time.perf_counter() - started
     store.optimize()  # not part of `kg build`: compaction, reported apart
-    optimize = time.perf_counter() - started - seconds
-    return {"seconds": seconds, "optimize_s": optimize, "peak_mb": peak_mb(), "quads": len(store)}
+    optimize = time.perf_counter() - started
+    return {
+        "seconds": report.seconds,
+        "stages": report.stages,
+        "corpus_s": corpus_s,
+        "optimize_s": optimize,
+        "peak_mb": peak_mb(),
+        "quads": report.quads,
+        "info": info,
+    }
 
 
 def _ox_query(store_dir: str, name: str, params: str, limit: str, runs: str = "3") -> dict:
@@ -143,23 +161,28 @@ def _rdflib(nq: str, info_path: str) -> dict:
 MODES = (("page", PAGE), ("all", None))
 
 
-def bench(size: int, workdir: Path, rdflib_max: int) -> dict:
-    nq, info_path = workdir / f"kg-{size}.nq", workdir / f"kg-{size}.json"
-    if not info_path.exists():
-        sys.path.insert(0, str(HERE))
-        from generate import generate
-
-        started = time.perf_counter()
-        with nq.open("w", encoding="utf-8", buffering=1 << 20) as out:
-            info = generate(size, out)
-        info["generate_seconds"] = time.perf_counter() - started
-        info_path.write_text(json.dumps(info))
-    info = json.loads(info_path.read_text())
-    result: dict = {"size": size, "info": info, "oxigraph": {}, "rdflib": {}}
-    store = workdir / f"store-{size}"
+def bench(
+    size: int, workdir: Path, rdflib_max: int, validate_max: int, build_only: bool = False
+) -> dict:
+    out, store = workdir / f"graph-{size}", workdir / f"store-{size}"
+    nq, info_path = out / "kg.nq", out / "info.json"
     shutil.rmtree(store, ignore_errors=True)
-    result["oxigraph"]["load"] = child(["_ox_load", str(nq), str(store)])
-    print(size, "oxigraph load", result["oxigraph"]["load"], file=sys.stderr, flush=True)
+    built = child(["_ox_build", str(size), str(out), str(store)])
+    print(size, "oxigraph build", built, file=sys.stderr, flush=True)
+    if "error" in built:
+        raise SystemExit(f"build of {size} claims failed: {built['error']}")
+    info = built.pop("info")
+    info_path.write_text(json.dumps(info))
+    result: dict = {"size": size, "info": info, "oxigraph": {"load": built}, "rdflib": {}}
+    if size <= validate_max:
+        checked = child(
+            ["_ox_build", str(size), str(workdir / "checked"), str(store) + "-checked", "yes"]
+        )
+        result["oxigraph"]["validated"] = checked
+        print(size, "oxigraph build with SHACL", checked, file=sys.stderr, flush=True)
+        shutil.rmtree(str(store) + "-checked", ignore_errors=True)
+    if build_only:
+        return result
     for label, name, params in cases(info):
         result["oxigraph"][label] = {}
         for mode, limit in MODES:
@@ -187,15 +210,26 @@ def markdown(results: list[dict]) -> str:
     lines = [head, rule]
     quads = [f"{r['oxigraph']['load'].get('quads', 0):,}" for r in results]
     lines.append("| quads | " + " | ".join(quads) + " |")
-    for engine in ("oxigraph", "rdflib"):
-        load = [r[engine].get("load") for r in results]
-        lines.append(f"| {engine} load, s | " + " | ".join(_cell(x) for x in load) + " |")
-        lines.append(
-            f"| {engine} peak memory, MB | " + " | ".join(_cell(x, "peak_mb") for x in load) + " |"
-        )
-    load = [r["oxigraph"].get("load") for r in results]
-    cells = " | ".join(_cell(x, "optimize_s") for x in load)
-    lines.append(f"| oxigraph optimize after load, s | {cells} |")
+    built = [r["oxigraph"]["load"] for r in results]
+
+    def row(title: str, cells: list[str]) -> None:
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+
+    row("corpus made in memory (before the build), s", [_cell(b, "corpus_s") for b in built])
+    row("**`kg build`** (no SHACL; kg.nq and store), s", [_cell(b) for b in built])
+    for stage, title in (("graph", "graph streamed to kg.nq"), ("store", "store bulk load")):
+        row(f"&nbsp;&nbsp;of which {title}, s", [_cell(b.get("stages"), stage) for b in built])
+    row("`kg build` peak memory (corpus included), MB", [_cell(b, "peak_mb") for b in built])
+    row("oxigraph optimize after the build, s", [_cell(b, "optimize_s") for b in built])
+    checked = [r["oxigraph"].get("validated") for r in results]
+    row("`kg build` with SHACL validation, s", [_cell(c) for c in checked])
+    row("&nbsp;&nbsp;of which SHACL, s", [_cell(c and c.get("stages"), "shacl") for c in checked])
+    row("`kg build` with SHACL, peak memory, MB", [_cell(c, "peak_mb") for c in checked])
+    rdflib = [r["rdflib"].get("load") for r in results]
+    row("rdflib load (parse kg.nq), s", [_cell(x) for x in rdflib])
+    row("rdflib peak memory, MB", [_cell(x, "peak_mb") for x in rdflib])
+    if len(results[0]["oxigraph"]) <= 2:  # --build-only
+        return "\n".join(lines)
     for mode, title in (("page", f"a page of {PAGE} (`kg query` in a terminal)"),
                         ("all", "every row (`--all`, exports)")):  # fmt: skip
         lines += ["", f"Saved queries, {title}, seconds (rows):", "", head, rule]
@@ -210,18 +244,24 @@ def markdown(results: list[dict]) -> str:
 
 
 def main() -> None:
+    sys.path.insert(0, str(HERE))
     if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
-        fn = {"_ox_load": _ox_load, "_ox_query": _ox_query, "_rdflib": _rdflib}[sys.argv[1]]
+        fn = {"_ox_build": _ox_build, "_ox_query": _ox_query, "_rdflib": _rdflib}[sys.argv[1]]
         print(json.dumps(fn(*sys.argv[2:])))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--rdflib-max", type=int, default=100_000)
+    parser.add_argument("--validate-max", type=int, default=10_000, help="also build with SHACL")
+    parser.add_argument("--build-only", action="store_true", help="no queries, no rdflib")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kg-bench"))
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    results = [bench(size, args.workdir, args.rdflib_max) for size in args.sizes]
+    results = [
+        bench(size, args.workdir, args.rdflib_max, args.validate_max, args.build_only)
+        for size in args.sizes
+    ]
     args.json.write_text(json.dumps(results, indent=2))
     print(markdown(results))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -119,3 +120,69 @@ def test_denied_claims_add_no_plain_edge(mini, tmp_path):
     store = open_store(tmp_path / "s")
     assert store.ask("ASK { ?s kg:increases ?o }")  # hypothetical still has its edge
     assert store.ask("ASK { ?c a kg:EventClaim ; kg:modality kg:Denied }")
+
+
+def test_the_graph_streams_in_batches_in_the_same_order(seed_graph_dir):
+    from kg.build import ONTOLOGY
+    from kg.curation import load_corpus
+    from kg.graph import emit_corpus
+
+    batches: list[list[ox.Quad]] = []
+    count = emit_corpus(load_corpus(ROOT / "data"), ONTOLOGY, batches.append, batch=1000)
+    assert len(batches) > 10 and max(len(b) for b in batches) <= 1000
+    assert count == sum(len(b) for b in batches)
+    nquads = b"".join(ox.serialize(b, format=ox.RdfFormat.N_QUADS) for b in batches)
+    assert nquads == (seed_graph_dir / "kg.nq").read_bytes()
+
+
+def test_turtle_holds_each_triple_once(seed_graph_dir):
+    parsed = ox.parse(path=str(seed_graph_dir / "kg.ttl"), format=ox.RdfFormat.TURTLE)
+    turtle = [q.triple for q in parsed]
+    quads = ox.parse(path=str(seed_graph_dir / "kg.nq"), format=ox.RdfFormat.N_QUADS)
+    merged = {q.triple for q in quads}
+    assert len(turtle) == len(set(turtle)) == len(merged)
+    assert set(turtle) == merged
+
+
+def test_a_shacl_failure_keeps_the_previous_outputs_and_leaves_no_staging(
+    mini, tmp_path, monkeypatch
+):
+    builder = importlib.import_module("kg.build")  # `kg.build` is also the function
+    out, store = tmp_path / "g", tmp_path / "s"
+    build(mini, out, str(store))
+    before = {name: (out / name).read_bytes() for name in FORMATS}
+    stricter = tmp_path / "shapes.ttl"
+    stricter.write_text(
+        (ROOT / "ontology" / "shapes.ttl").read_text()
+        + """
+<urn:test:EveryClaimIsReviewed> a sh:NodeShape ;
+    sh:targetClass kg:Claim ;
+    sh:property [ sh:path kg:reviewedBy ; sh:minCount 1 ;
+                  sh:message "every claim is reviewed" ] .
+"""
+    )
+    monkeypatch.setattr(builder, "SHAPES", stricter)
+    with pytest.raises(ValidationError, match="every claim is reviewed"):
+        build(mini, out, str(store))
+    assert {name: (out / name).read_bytes() for name in FORMATS} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(FORMATS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "g", "s", "shapes.ttl"]
+
+
+@pytest.mark.parametrize(("files", "written"), [("nq", ["kg.nq"]), ("none", [])])
+def test_build_can_write_fewer_files(mini, tmp_path, files, written):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+    from kg.store import open_store
+
+    out, store = tmp_path / "g", tmp_path / "s"
+    args = ["build", "--data", str(mini), "--output", str(out), "--store", str(store)]
+    result = CliRunner().invoke(cli, [*args, "--files", files])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == written if written else not out.exists()
+    loaded = open_store(store)
+    assert loaded.ask("ASK { ?c a kg:Claim ; kg:modality kg:Denied }")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["data", "s", *(["g"] * bool(written))]
+    )

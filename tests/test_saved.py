@@ -561,10 +561,10 @@ def generated_store():
     spec = importlib.util.spec_from_file_location("kg_bench_generate", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    out = io.StringIO()
+    out = io.BytesIO()
     module.generate(3000, out)
     store = open_store(":memory:")
-    store.load_nquads(out.getvalue().encode())
+    store.load_nquads(out.getvalue())
     return store
 
 

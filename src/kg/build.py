@@ -1,8 +1,9 @@
 """`kg build`: check the corpus, make the graph, validate it, write it everywhere it goes.
 
 Nothing is written until everything is checked: a curation error or a SHACL violation stops
-the build with the previous outputs untouched. Files are written beside their targets and
-renamed into place; the store is loaded in a fresh directory and swapped in.
+the build with the previous outputs untouched. Files are written in a staging folder beside
+their targets and renamed into place; the store is loaded in a fresh directory and swapped in.
+The graph streams to disk and is never held in memory whole (`build_corpus`).
 
 Outputs (default `data/graph/`): `kg.trig` (named graphs), `kg.nq`, `kg.ttl` (all triples,
 graphs merged) and `kg.jsonld`; plus the embedded query store (default `build/store`) or a remote
@@ -13,19 +14,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.curation import load_corpus
+from kg.curation import Corpus, load_corpus
 from kg.errors import ValidationError
-from kg.graph import corpus_quads
+from kg.graph import emit_corpus
 from kg.namespace import PREFIXES
 from kg.store import DEFAULT_STORE, EmbeddedStore, open_store, replace_directory
 
-__all__ = ["BuildReport", "build", "serialise", "shacl_validate"]
+__all__ = ["BuildReport", "build", "build_corpus", "serialise", "shacl_validate"]
 
 ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY = ROOT / "ontology" / "kg.ttl"
@@ -47,28 +50,37 @@ class BuildReport:
     outputs: list[Path] = field(default_factory=list)
     store: str | None = None
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds: graph, shacl, files, store
 
 
-def _triples(quads: list[ox.Quad]) -> list[ox.Triple]:
+def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
+    """The triples of `quads`, graphs merged, each once, in first-seen order.
+
+    By construction a triple sits in more than one graph only when several claims assert the
+    same edge (each claim's assertion graph holds it), so only those are remembered: a set of
+    every triple would hold the whole graph in memory.
+    """
     seen: set[ox.Triple] = set()
-    out = []
-    for q in quads:
-        t = ox.Triple(q.subject, q.predicate, q.object)
-        if t not in seen:
-            seen.add(t)
-            out.append(t)
-    return out
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value.endswith(
+            "/assertion"
+        ):
+            if quad.triple in seen:
+                continue
+            seen.add(quad.triple)
+        yield quad.triple
 
 
-def serialise(quads: list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
-    """Serialise in the given order: same quads, same bytes."""
-    items: list[ox.Quad] | list[ox.Triple] = quads if fmt.supports_datasets else _triples(quads)
-    data = ox.serialize(items, format=fmt, prefixes=PREFIXES)
-    assert data is not None  # no output file given, so serialize returns the bytes
-    return data
+def serialise(quads: Iterable[ox.Quad], fmt: ox.RdfFormat, output: Path | None = None) -> bytes:
+    """Serialise in the given order: same quads, same bytes. Streams to `output` if given."""
+    items: Iterable[ox.Quad] | Iterable[ox.Triple] = (
+        quads if fmt.supports_datasets else _triples(quads)
+    )
+    data = ox.serialize(items, str(output) if output else None, format=fmt, prefixes=PREFIXES)
+    return data or b""
 
 
-def shacl_validate(quads: list[ox.Quad]) -> None:
+def shacl_validate(quads: Iterable[ox.Quad]) -> None:
     """Validate all triples (graphs merged) against `ontology/shapes.ttl` with pySHACL."""
     import pyshacl
     import rdflib
@@ -85,49 +97,101 @@ def shacl_validate(quads: list[ox.Quad]) -> None:
         )
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def build(
     data_dir: Path = Path("data"),
     out_dir: Path | None = Path("data/graph"),
     store: str | None = DEFAULT_STORE,
     *,
     validate: bool = True,
+    files: Iterable[str] = FORMATS,
 ) -> BuildReport:
-    """Build the graph from `data_dir`; write files to `out_dir` and load `store`."""
+    """Build the graph from `data_dir`; write `files` to `out_dir` and load `store`."""
     started = time.perf_counter()
-    corpus = load_corpus(data_dir)
-    quads = list(corpus_quads(corpus, ONTOLOGY))
-    if validate:
-        shacl_validate(quads)
-    nquads = serialise(quads, ox.RdfFormat.N_QUADS)
-    outputs = {name: serialise(quads, fmt) for name, fmt in FORMATS.items()} if out_dir else {}
-    report = BuildReport(
-        sources=len(corpus.sources),
-        entities=len(corpus.entities),
-        claims=sum(len(c) for c in corpus.claims.values()),
-        quads=len(quads),
-    )
-    for name, data in outputs.items():
-        assert out_dir is not None
-        _write_atomically(out_dir / name, data)
-        report.outputs.append(out_dir / name)
-    if store:
-        load_store(store, nquads)
-        report.store = store
+    report = build_corpus(load_corpus(data_dir), out_dir, store, validate=validate, files=files)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def load_store(spec: str, nquads: bytes) -> None:
-    """Replace the content of the store at `spec` with `nquads`."""
-    if spec.startswith(("http://", "https://")) or spec == ":memory:":
-        open_store(spec).replace_nquads(nquads)
+def build_corpus(
+    corpus: Corpus,
+    out_dir: Path | None = Path("data/graph"),
+    store: str | None = DEFAULT_STORE,
+    *,
+    validate: bool = True,
+    files: Iterable[str] = FORMATS,
+) -> BuildReport:
+    """The graph of a loaded corpus, written to `out_dir` (`files`, names from `FORMATS`) and
+    loaded into `store`.
+
+    The quads stream to an N-Quads file in a staging folder beside the outputs; every other
+    format is made from that file and the store bulk-loads it, so memory stays at the corpus's
+    own size however large the graph (36 quads a claim).
+    """
+    started = time.perf_counter()
+    report = BuildReport(
+        sources=len(corpus.sources),
+        entities=len(corpus.entities),
+        claims=sum(len(c) for c in corpus.claims.values()),
+        quads=0,
+    )
+    names = [name for name in files if out_dir]
+    if unknown := set(names) - set(FORMATS):
+        raise ValueError(
+            f"unknown output files {sorted(unknown)}: expected some of {list(FORMATS)}"
+        )
+    near = out_dir if names else Path(store).parent if store and _embedded(store) else None
+    if near:
+        near.mkdir(parents=True, exist_ok=True)
+    lap = started
+
+    def stage(name: str) -> None:
+        nonlocal lap
+        now = time.perf_counter()
+        report.stages[name] = now - lap
+        lap = now
+
+    with tempfile.TemporaryDirectory(prefix=".kg-build-", dir=near) as tmp:
+        staged = Path(tmp) / "kg.nq"
+        with staged.open("wb") as out:
+            report.quads = emit_corpus(
+                corpus,
+                ONTOLOGY,
+                lambda quads: ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS),
+            )
+        stage("graph")
+        if validate:
+            shacl_validate(_parse(staged))
+            stage("shacl")
+        staged_outputs = {}
+        for name in names:
+            if name != "kg.nq":
+                serialise(_parse(staged), FORMATS[name], Path(tmp) / name)
+            staged_outputs[name] = Path(tmp) / name
+        stage("files")
+        if store:
+            load_store(store, staged)
+            report.store = store
+            stage("store")
+        for name, path in staged_outputs.items():
+            assert out_dir is not None
+            os.replace(path, out_dir / name)
+            report.outputs.append(out_dir / name)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _parse(path: Path) -> Iterator[ox.Quad]:
+    return ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
+
+
+def _embedded(spec: str) -> bool:
+    return not spec.startswith(("http://", "https://")) and spec != ":memory:"
+
+
+def load_store(spec: str, nquads: Path) -> None:
+    """Replace the content of the store at `spec` with the N-Quads file `nquads`."""
+    if not _embedded(spec):
+        open_store(spec).replace_nquads(nquads.read_bytes())
         return
     target = Path(spec)
     fresh = target.with_name(target.name + ".new")
@@ -135,7 +199,7 @@ def load_store(spec: str, nquads: bytes) -> None:
         shutil.rmtree(fresh)
     fresh.parent.mkdir(parents=True, exist_ok=True)
     new = EmbeddedStore(fresh)
-    new.load_nquads(nquads)
+    new.load_file(nquads)
     new._store.flush()
     del new
     replace_directory(fresh, target)

@@ -126,12 +126,21 @@ def text(data_dir: Path, source_id: str, raw: bool, edits: bool) -> None:
     show_default=True,
     help="Store to load: a folder or a SPARQL endpoint URL.",
 )
+@click.option(
+    "--files",
+    type=click.Choice(["all", "nq", "none"]),
+    default="all",
+    show_default=True,
+    help="Which files to write: all four formats, only kg.nq, or none (the store only).",
+)
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation (for very large graphs).")
-def build(data_dir: Path, out_dir: Path, store: str, no_validate: bool) -> None:
+def build(data_dir: Path, out_dir: Path, store: str, files: str, no_validate: bool) -> None:
     """Check the corpus, build the RDF graph, validate it, write files and load the store."""
+    from kg.build import FORMATS
     from kg.build import build as run_build
 
-    report = run_build(data_dir, out_dir, store, validate=not no_validate)
+    names = {"all": list(FORMATS), "nq": ["kg.nq"], "none": []}[files]
+    report = run_build(data_dir, out_dir, store, validate=not no_validate, files=names)
     click.echo(
         f"built {report.quads:,} quads from {report.sources} sources, {report.entities} entities, "
         f"{report.claims} claims in {report.seconds:.1f}s"

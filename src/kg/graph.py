@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -52,7 +52,7 @@ from kg.models import (
 from kg.namespace import DATA, KG, NP, OA, SCHEMA, WD
 from kg.sources import SourceDocument
 
-__all__ = ["corpus_quads", "ontology_quads", "time_literal"]
+__all__ = ["corpus_quads", "emit_corpus", "ontology_quads", "time_literal"]
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -127,14 +127,25 @@ def _integer(n: int) -> ox.Literal:
 
 
 class _Emitter:
-    """Collects quads in emission order."""
+    """Collects quads in emission order, handing them to `sink` a batch at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, sink: Callable[[list[ox.Quad]], object], batch: int = 100_000) -> None:
         self.quads: list[ox.Quad] = []
+        self.sink = sink
+        self.batch = batch
+        self.count = 0
 
     def __call__(self, s: str, p: str, o: str | ox.Literal | ox.NamedNode, g: str) -> None:
         obj = _n(o) if isinstance(o, str) else o
         self.quads.append(ox.Quad(_n(s), _n(p), obj, _n(g)))
+        if len(self.quads) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.quads:
+            self.count += len(self.quads)
+            self.sink(self.quads)
+            self.quads = []
 
 
 def ontology_quads(path: Path) -> list[ox.Quad]:
@@ -495,10 +506,24 @@ def _components(emit: _Emitter, corpus: Corpus) -> None:
             emit(node, KG.chainOrder, _integer(n), _graph(sid))
 
 
-def corpus_quads(corpus: Corpus, ontology: Path) -> Iterator[ox.Quad]:
-    """All quads of the graph, in a deterministic order."""
-    yield from ontology_quads(ontology)
-    emit = _Emitter()
+def corpus_quads(corpus: Corpus, ontology: Path) -> list[ox.Quad]:
+    """All quads of the graph, in a deterministic order (held in memory: see `emit_corpus`)."""
+    quads: list[ox.Quad] = []
+    emit_corpus(corpus, ontology, quads.extend)
+    return quads
+
+
+def emit_corpus(
+    corpus: Corpus, ontology: Path, sink: Callable[[list[ox.Quad]], object], batch: int = 100_000
+) -> int:
+    """Hand the quads of `corpus_quads` to `sink` in batches, in the same order; return how many.
+
+    The build streams a large graph to disk this way instead of holding it: at a million
+    claims the graph is 36 million quads, several times the corpus's own memory.
+    """
+    emit = _Emitter(sink, batch)
+    for quad in ontology_quads(ontology):
+        emit.quads.append(quad)
     for entity_id in sorted(corpus.entities):
         _entity(emit, corpus.entities[entity_id])
     keys: dict[tuple[str, str], str] = {}
@@ -513,4 +538,5 @@ def corpus_quads(corpus: Corpus, ontology: Path) -> Iterator[ox.Quad]:
             _claim(emit, source, claim, key, orders[(sid, claim.id)])
     _listings(emit, corpus, keys, orders, _propositions(emit, corpus, keys))
     _components(emit, corpus)
-    yield from emit.quads
+    emit.flush()
+    return emit.count

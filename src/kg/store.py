@@ -107,6 +107,10 @@ class EmbeddedStore(Store):
     def load_nquads(self, data: bytes) -> None:
         self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
+    def load_file(self, path: Path) -> None:
+        """Bulk-load an N-Quads file; Oxigraph reads it, so it is never held in memory."""
+        self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+
     def replace_nquads(self, data: bytes) -> None:
         self._store.clear()
         self.load_nquads(data)
