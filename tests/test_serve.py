@@ -209,3 +209,71 @@ def test_updates_when_enabled_but_never_load(tmp_path):
         assert hidden[0] == 403 and "LOAD is disabled" in hidden[2]
     finally:
         stop(server, endpoint)
+
+
+def test_dataset_parameters_are_refused_plainly(served):
+    base, _ = served
+    query = urllib.parse.quote("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    graph = urllib.parse.quote("https://w3id.org/kg-news/id/graph/propositions")
+    for url in (
+        f"{base}/sparql?query={query}&default-graph-uri={graph}",
+        f"{base}/sparql?query={query}&named-graph-uri={graph}",
+    ):
+        status, _, text = get(url)
+        assert status == 400 and "FROM" in text, text
+    data = f"query={query}&default-graph-uri={graph}".encode()
+    status, _, text = get(
+        f"{base}/sparql", data=data, content_type="application/x-www-form-urlencoded"
+    )
+    assert status == 400 and "default-graph-uri is not supported" in text
+
+
+def test_malformed_headers_get_an_answer_not_a_dropped_connection(served):
+    base, _ = served
+    query = urllib.parse.quote("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    status, headers, _ = get(
+        f"{base}/sparql?query={query}", "text/csv;q=abc, application/sparql-results+xml"
+    )
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+xml")
+    status, headers, _ = get(
+        f"{base}/sparql?query={query}", "text/csv;q=0, text/tab-separated-values"
+    )
+    assert status == 200 and headers["Content-Type"].startswith("text/tab-separated-values")
+    import http.client
+
+    host, port = base.removeprefix("http://").split(":")
+    for length in ("abc", "-1"):
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.putrequest("POST", "/sparql")
+        connection.putheader("Content-Type", "application/sparql-query")
+        connection.putheader("Content-Length", length)
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == 400 and b"Content-Length" in response.read()
+        connection.close()
+
+
+def test_kg_refuses_an_answer_its_server_cut_short(served):
+    from kg.errors import StoreError
+    from kg.store import open_store
+
+    base, _ = served
+    remote = open_store(f"{base}/sparql")
+    assert len(remote.select("SELECT ?c WHERE { ?c a kg:Claim } LIMIT 100")) == 100
+    with pytest.raises(StoreError, match="results cut at 100 rows"):
+        remote.select("SELECT ?c WHERE { ?c a kg:Claim }")
+
+
+def test_other_methods_get_405_and_preflight_is_answered(served):
+    import http.client
+
+    base, _ = served
+    host, port = base.removeprefix("http://").split(":")
+    for method, status in (("PUT", 405), ("DELETE", 405), ("OPTIONS", 204)):
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request(method, "/sparql")
+        response = connection.getresponse()
+        response.read()
+        assert response.status == status
+        assert "POST" in response.getheader("Allow")
+        connection.close()

@@ -79,3 +79,27 @@ def test_query_page_runs_a_query_offline(base, page):
     query = page.evaluate("() => window.kgYasgui.getTab().getQuery()")
     assert "kg:contradicted" in query
     assert page.locator("a[href='/graph']").count() == 1
+
+
+def test_typing_a_query_sends_nothing_off_the_machine(base, page):
+    """YASGUI's class and property completers would ask lov.linkeddata.es at every keystroke."""
+    blocked: list[str] = []
+
+    def only_loopback(route):
+        if urllib.parse.urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    page.goto(base + "/")
+    page.wait_for_function("window.kgYasgui")
+    page.locator(".CodeMirror").first.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("SELECT * WHERE { ?s rdfs:la", delay=30)
+    page.keyboard.type(" ?o . ?o a owl:Cla", delay=30)
+    page.wait_for_timeout(1500)
+    completers = page.evaluate("() => window.kgYasgui.getTab().getYasqe().config.autocompleters")
+    assert "property" not in completers and "class" not in completers
+    assert blocked == []

@@ -80,6 +80,10 @@ def _work(spec: str, writable: bool, conn: Connection) -> None:
         conn.send(answer)
 
 
+class Busy(QueryTimeout):
+    """No worker became free in time (HTTP 503, like a timeout)."""
+
+
 @dataclass
 class _Worker:
     process: Any
@@ -115,8 +119,14 @@ class QueryPool:
         return worker
 
     def run(self, kind: str, text: str, fmt: str, limit: int) -> Answer:
-        """Run a query (`kind` "query") or update; raise `QueryTimeout` past the deadline."""
-        worker = self._idle.get()
+        """Run a query (`kind` "query") or update; raise `QueryTimeout` past the deadline,
+        or `Busy` when every worker stays taken for as long as a query may run."""
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise Busy(
+                f"every worker stayed busy for {self.timeout:g} s; try again shortly"
+            ) from None
         try:
             worker.conn.send((kind, text, fmt, limit))
             if worker.conn.poll(self.timeout):

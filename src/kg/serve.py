@@ -118,13 +118,14 @@ def negotiate(accept: str | None, form: str, requested: str | None = None) -> Re
         except ValueError:
             raise QueryError(f"unknown format {requested!r}") from None
         if chosen is ResultFormat.table or chosen.for_graphs != graph:
-            raise QueryError(f"format {requested} does not fit a {form} query")
+            raise QueryError(f"format {requested} does not fit {_a(form)} {form} query")
         return chosen
     ranked = []
     for i, item in enumerate((accept or "").split(",")):
         media, *params = (p.strip() for p in item.split(";"))
-        q = next((float(p[2:]) for p in params if p.startswith("q=")), 1.0)
-        ranked.append((-q, i, media.lower()))
+        q = next((_weight(p[2:]) for p in params if p.startswith("q=")), 1.0)
+        if q > 0:  # q=0 means "not this one"
+            ranked.append((-q, i, media.lower()))
     for _, _, media in sorted(ranked):
         fmt = ACCEPTS.get(media)
         if fmt is not None and fmt.for_graphs == graph:
@@ -134,9 +135,34 @@ def negotiate(accept: str | None, form: str, requested: str | None = None) -> Re
     return default
 
 
+def _a(word: str) -> str:
+    return "an" if word[:1] in "AEIOU" else "a"
+
+
+def _weight(text: str) -> float:
+    """An Accept weight; a malformed one counts as 0, as if the type were not listed."""
+    try:
+        return min(max(float(text), 0.0), 1.0)
+    except ValueError:
+        return 0.0
+
+
+# The protocol's way to choose graphs; kg serve answers over the union of its graphs and
+# leaves the choice to FROM and FROM NAMED in the query, so it refuses these plainly.
+DATASET_PARAMS = (
+    "default-graph-uri",
+    "named-graph-uri",
+    "using-graph-uri",
+    "using-named-graph-uri",
+)
+MAX_BODY = 10 * 1024 * 1024
+ALLOWED = "GET, HEAD, POST, OPTIONS"
+
+
 class Handler(BaseHTTPRequestHandler):
     endpoint: Endpoint
     server_version = "kg-serve"
+    timeout = 60  # seconds a client may take to send its request
 
     def log_message(self, format: str, *args) -> None:
         pass  # quiet; the CLI prints the address
@@ -162,6 +188,8 @@ class Handler(BaseHTTPRequestHandler):
             if "query" not in params:
                 self._text(400, "missing query= parameter")
                 return
+            if self._dataset_refused(params):
+                return
             self._sparql(params["query"][0], False, params.get("format", [None])[0])
         elif url.path in STATIC:
             name, content_type = STATIC[url.path]
@@ -186,15 +214,47 @@ class Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
 
+    def do_OPTIONS(self) -> None:
+        """CORS preflight, so a page elsewhere can POST application/sparql-query."""
+        self._send(
+            204,
+            b"",
+            "text/plain",
+            {
+                "Allow": ALLOWED,
+                "Access-Control-Allow-Methods": ALLOWED,
+                "Access-Control-Allow-Headers": "Content-Type, Accept",
+            },
+        )
+
+    def _not_allowed(self) -> None:
+        self._send(405, b"use GET or POST\n", "text/plain; charset=utf-8", {"Allow": ALLOWED})
+
+    do_PUT = do_DELETE = do_PATCH = _not_allowed
+
     def do_POST(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path != "/sparql":
             self._text(404, "not found: POST queries to /sparql")
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._text(400, "bad Content-Length")
+            return
+        if length > MAX_BODY:
+            self._text(413, f"request body over {MAX_BODY // 1024 // 1024} MB")
+            return
         body = self.rfile.read(length).decode("utf-8", "replace")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        fmt = urllib.parse.parse_qs(url.query).get("format", [None])[0]
+        params = urllib.parse.parse_qs(url.query)
+        fmt = params.get("format", [None])[0]
+        if ctype == "application/x-www-form-urlencoded":
+            params.update(urllib.parse.parse_qs(body))
+        if self._dataset_refused(params):
+            return
         if ctype == "application/sparql-query":
             self._sparql(body, False, fmt)
         elif ctype == "application/sparql-update":
@@ -210,6 +270,16 @@ class Handler(BaseHTTPRequestHandler):
                 self._text(400, "expected query= or update=")
         else:
             self._text(415, f"unsupported Content-Type {ctype!r}")
+
+    def _dataset_refused(self, params: dict[str, list[str]]) -> bool:
+        given = [name for name in DATASET_PARAMS if name in params]
+        if given:
+            self._text(
+                400,
+                f"{given[0]} is not supported here: name graphs with FROM, FROM NAMED or GRAPH "
+                "in the query (the default graph is the union of all graphs)",
+            )
+        return bool(given)
 
     def _sparql(self, text: str, update: bool, fmt: str | None) -> None:
         endpoint = self.endpoint
@@ -244,8 +314,11 @@ def make_server(
     endpoint: Endpoint, host: str = "127.0.0.1", port: int = 7878
 ) -> ThreadingHTTPServer:
     """A ready server (call `serve_forever`); `port=0` picks a free port."""
-    endpoint.start()
     handler = type("BoundHandler", (Handler,), {"endpoint": endpoint})
-    server = ThreadingHTTPServer((host, port), handler)
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        raise KgError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    endpoint.start()
     server.daemon_threads = True
     return server
