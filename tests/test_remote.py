@@ -157,3 +157,16 @@ def test_construct_and_ask_work_remotely(virtuoso, seed_store):
     assert len(remote) == 7
     assert virtuoso.ask("ASK { ?c kg:modality kg:Denied }") is True
     assert virtuoso.ask("ASK { ?c kg:modality kg:Nonsense }") is False
+
+
+def test_a_build_the_server_refuses_keeps_the_old_graph(virtuoso, tmp_path):
+    """A wrong Graph Store Protocol URL is found before kg's graphs are dropped."""
+    base = virtuoso.location.split()[0].rsplit("/", 1)[0]
+    wrong = f"{base}/sparql gsp={base}/no-such-service"
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(DATA), "--output", str(tmp_path), "--store", wrong]
+    )
+    assert result.exit_code == 2 and "no-such-service" in result.output
+    count = virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")
+    assert _plain(count[0]["n"]) == "346"
+    assert not virtuoso.ask("ASK { GRAPH <urn:kg:build-probe> { ?s ?p ?o } }")

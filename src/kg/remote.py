@@ -99,6 +99,12 @@ class RemoteStore(Store):
         req = urllib.request.Request(url, data=data, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                if cut := resp.headers.get("X-KG-Truncated"):
+                    # a silently shortened answer would read as a complete one (kg serve --limit)
+                    raise StoreError(
+                        f"{url} {cut}, so the answer would be incomplete: narrow the query, "
+                        "or raise the server's limit (kg serve --limit)"
+                    )
                 return resp.read(), resp.headers.get("Content-Type", "")
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace").strip().splitlines()
@@ -179,8 +185,21 @@ class RemoteStore(Store):
         )
         return sorted(r["g"].value for r in rows if r["g"] is not None)
 
+    def _probe(self) -> None:
+        """Check that the server takes updates (and Graph Store Protocol posts, when `gsp=` is
+        given) before anything is dropped: a wrong URL or a missing permission then fails with
+        the old graph still in place."""
+        probe = "urn:kg:build-probe"
+        self.update(f"INSERT DATA {{ GRAPH <{probe}> {{ <urn:kg:s> <urn:kg:p> <urn:kg:o> }} }}")
+        try:
+            if self.gsp_url:
+                self._gsp_post(probe, "<urn:kg:s> <urn:kg:p> <urn:kg:gsp> .\n")
+        finally:
+            self.update(f"DROP SILENT GRAPH <{probe}>")
+
     def replace_nquads(self, data: bytes) -> None:
         """Drop kg's graphs (those of the new data and any left from an older build), load."""
+        self._probe()
         new = {
             q.graph_name.value
             for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)
@@ -190,7 +209,12 @@ class RemoteStore(Store):
         for i in range(0, len(old), DROP_BATCH):
             batch = old[i : i + DROP_BATCH]
             self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in batch))
-        self.load_nquads(data)
+        try:
+            self.load_nquads(data)
+        except StoreError as exc:
+            raise StoreError(
+                f"{exc} (the server now holds part of the new graph: run kg build again)"
+            ) from None
 
 
 def remote_store(spec: str) -> RemoteStore:
