@@ -139,3 +139,77 @@ def test_reading_sparql_ignores_strings_comments_and_iris():
     assert bound.endswith("{ ?x s:p 'SERVICE ?param' . ?x ?p \"v\" }")
     with pytest.raises(QueryError, match="cannot be assigned"):
         substitute("SELECT * { BIND(1 AS ?p) }", {"p": ox.Literal("1")})
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "message"),
+    [
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "kept.csv", "give a graph"),
+        ("ASK { ?s ?p ?o }", "kept.csv", "CSV and TSV are for SELECT"),
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "kept.ttl", "ttl is for CONSTRUCT"),
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "kept.txt", None),
+    ],
+)
+def test_a_failed_query_leaves_the_output_file_as_it_was(
+    seed_store, tmp_path, query, name, message
+):
+    out = tmp_path / name
+    out.write_text("precious\n")
+    result = kg("query", query, "--store", seed_store.location, "--output", str(out))
+    if message is None:  # the control: a query that works replaces the file
+        assert result.exit_code == 0 and "1 row" in out.read_text()
+    else:
+        assert result.exit_code == 2 and message in result.output
+        assert out.read_text() == "precious\n"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_output_and_query_file_problems_are_one_line(seed_store, tmp_path):
+    store = ["--store", seed_store.location]
+    for target, message in [
+        (tmp_path / "no" / "x.csv", "cannot write here"),
+        (tmp_path, "is a folder"),
+    ]:
+        result = kg("query", SOURCES, *store, "--output", str(target), "--format", "csv")
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert result.output.count("\n") == 1
+    (tmp_path / "latin1.rq").write_bytes(
+        "SELECT * WHERE { ?s rdfs:label 'caf\xe9' }".encode("latin-1")
+    )
+    result = kg("query", "--file", str(tmp_path / "latin1.rq"), *store)
+    assert result.exit_code == 2 and "not UTF-8" in result.output
+    (tmp_path / "bom.rq").write_bytes(b"\xef\xbb\xbf" + SOURCES.encode())
+    result = kg("query", "--file", str(tmp_path / "bom.rq"), *store, "--format", "csv")
+    assert result.exit_code == 0 and result.output.count("\n") == 6
+
+
+def test_from_chooses_the_default_graph(seed_store):
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+    store = ["--store", seed_store.location, "--format", "csv"]
+
+    def n(dataset: str) -> int:
+        result = kg("query", count.format(dataset), *store)
+        return int(result.output.split()[-1])
+
+    everything = n("")
+    propositions = n("FROM <https://w3id.org/kg-news/id/graph/propositions>")
+    assert 0 < propositions < everything
+    assert n("FROM <http://example.org/no-such-graph>") == 0
+    assert n("FROM NAMED <https://w3id.org/kg-news/id/graph/propositions>") == 0
+
+
+def test_rdf_xml_by_flag_or_extension(seed_store, tmp_path):
+    query = "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a kg:Person ; rdfs:label ?l }"
+    out = tmp_path / "people.rdf"
+    assert kg("query", query, "--store", seed_store.location, "--output", str(out)).exit_code == 0
+    assert len(rdflib.Graph().parse(out, format="xml")) == 7
+    flagged = kg("query", query, "--store", seed_store.location, "--format", "rdfxml").output
+    assert len(rdflib.Graph().parse(data=flagged, format="xml")) == 7
+
+
+def test_a_query_the_engine_would_crash_on_is_refused(seed_store):
+    deep = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 10_000 + "true" + ")" * 10_000 + ") }"
+    binds = "SELECT * WHERE { " + " ".join(f"BIND({i} AS ?v{i})" for i in range(5_000)) + " }"
+    for query, message in ((deep, "brackets deep"), (binds, "split it")):
+        result = kg("query", query, "--store", seed_store.location)
+        assert result.exit_code == 2 and message in result.output

@@ -523,6 +523,38 @@ def test_kg_query_shows_a_page_in_a_table_and_everything_in_a_file(seed_store, t
     )
     adhoc = runner.invoke(cli, ["query", "SELECT * { ?s ?p ?o }", "--limit", "1", *store])
     assert adhoc.exit_code == 2 and "write LIMIT" in adhoc.output
+    text = tmp_path / "as-of.txt"  # a table in a file is a file: every row
+    assert runner.invoke(cli, [*args[:-1], str(text), *store]).exit_code == 0
+    assert f"{len(out.read_text().splitlines()) - 1} rows" in text.read_text()
+
+
+def test_the_last_page_offers_no_next_one(seed_store):
+    store = ["--store", seed_store.location]
+    every = len(list(run_saved(seed_store, "entities", {}).rows))
+    runner = CliRunner()
+    last = runner.invoke(
+        cli, ["query", "--saved", "entities", "--offset", str(every - 100), *store]
+    )
+    assert "100 rows" in last.stdout and last.stderr == ""
+    before = runner.invoke(
+        cli, ["query", "--saved", "entities", "--offset", str(every - 101), *store]
+    )
+    assert f"--offset {every - 1} for the next" in before.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--saved", "causes", "--param", "event=japan", "SELECT * {}"], "not both"),
+        (["SELECT * {}", "--param", "event=japan"], "--param binds"),
+        (["--saved", "entities", "--all", "--limit", "5"], "--all or --limit"),
+        (["--saved", "entities", "--limit", "0"], "--limit"),
+        (["--saved", "causes", "--param", "event=a", "--param", "event=b"], "given twice"),
+    ],
+)
+def test_conflicting_query_options_are_refused(seed_store, args, message):
+    result = CliRunner().invoke(cli, ["query", *args, "--store", seed_store.location])
+    assert result.exit_code == 2 and message in result.output, result.output
 
 
 # --- chains on a larger graph, with a giant component ---

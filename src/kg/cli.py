@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -356,11 +357,17 @@ PAGE = 100
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "xml", "csv", "tsv", "ttl", "jsonld", "nt"]),
+    type=click.Choice(["table", "json", "xml", "csv", "tsv", "ttl", "jsonld", "nt", "rdfxml"]),
     help="Output format [default: from --output's extension, else table (SELECT/ASK), ttl].",
 )
-@click.option("--output", default="-", help="File to write (default: stdout).")
-@click.option("--limit", type=click.IntRange(min=0),
+@click.option(
+    "--output",
+    default="-",
+    help="File to write (default: stdout); its extension picks the format: .csv .tsv .json "
+    ".srj .xml .srx .txt (table) for SELECT/ASK, .ttl .jsonld .nt .rdf for graphs. Written "
+    "beside and renamed into place, so a failed query leaves the file as it was.",
+)
+@click.option("--limit", type=click.IntRange(min=1),
               help="Saved query: rows per page [default: 100 in a table, else all].")  # fmt: skip
 @click.option("--offset", type=click.IntRange(min=0), default=0,
               help="Saved query: skip this many rows.")  # fmt: skip
@@ -368,27 +375,36 @@ PAGE = 100
 @store_option
 def query_command(sparql, file, saved, params, fmt, output, limit, offset, everything, store):
     """Run SPARQL given as an argument, with --file, on stdin, or a saved query."""
-    from kg.query import guess_format, read_query, run_query, run_saved, write_result
+    from kg.query import read_query, run_query, run_saved, write_result
     from kg.results import Result
     from kg.saved import parse_params
     from kg.store import open_store
 
     if (limit is not None or offset or everything) and not saved:
         raise click.UsageError("--limit, --offset and --all page saved queries; write LIMIT")
+    if params and not saved:
+        raise click.UsageError("--param binds a saved query's parameters (--saved NAME)")
+    if saved and (sparql is not None or file is not None):
+        raise click.UsageError("give --saved or your own SPARQL, not both")
+    if everything and limit is not None:
+        raise click.UsageError("--all or --limit, not both")
     if not saved:
         text, path = read_query(sparql, file, sys.stdin)
         write_result(run_query(open_store(store), text, path=path), fmt, output)
         return
-    table = (fmt or guess_format(output) or "table") == "table"
-    if limit is None and not everything and table:
+    # A page only for a table on the terminal; a file gets every row unless --limit says
+    to_terminal = output in (None, "-") and (fmt or "table") == "table"
+    if limit is None and not everything and to_terminal:
         limit = PAGE
-    result = run_saved(open_store(store), saved, parse_params(params), limit=limit, offset=offset)
+    bound = parse_params(params)
     if limit is None:  # every row: stream it, as for any other query
-        write_result(result, fmt, output)
+        write_result(run_saved(open_store(store), saved, bound), fmt, output)
         return
-    rows = list(result.rows)  # a page: small, and counted for the hint
-    write_result(Result.solutions(result.variables, rows), fmt, output)
-    if len(rows) >= limit:
+    # one row more than the page, to know whether another page follows
+    result = run_saved(open_store(store), saved, bound, limit=limit + 1, offset=offset)
+    rows = list(result.rows)
+    write_result(Result.solutions(result.variables, rows[:limit]), fmt, output)
+    if len(rows) > limit:
         click.echo(
             f"a page of {limit} from row {offset}: --offset {offset + limit} for the next, "
             "--all for everything",
@@ -409,9 +425,27 @@ def queries(fmt: str) -> None:
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=7878, show_default=True, help="Port (0: any free port).")
-@click.option("--timeout", default=30.0, show_default=True, help="Seconds a query may run.")
-@click.option("--limit", default=10_000, show_default=True, help="Most rows in an answer.")
-@click.option("--workers", default=2, show_default=True, help="Queries run at once.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds a query may run.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Most rows in an answer.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Queries run at once.",
+)
 @click.option("--allow-update", is_flag=True, help="Accept SPARQL updates (read-only otherwise).")
 @click.option("--allow-service", is_flag=True, help="Accept SERVICE (federated) queries.")
 @click.option("--allow-load", is_flag=True, help="Accept LOAD (with --allow-update).")
@@ -430,7 +464,8 @@ def serve(store, host, port, timeout, limit, workers, allow_update, allow_servic
         store, timeout, limit, workers, allow_update, allow_service, allow_load, viz
     )
     server = make_server(endpoint, host, port)
-    click.echo(f"serving {store} at http://{host}:{server.server_port}/ (SPARQL: /sparql)")
+    shown = re.sub(r"//([^/@:]+):[^/@]*@", r"//\1:***@", store)  # no password on screen
+    click.echo(f"serving {shown} at http://{host}:{server.server_port}/ (SPARQL: /sparql)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -11,7 +11,11 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
@@ -36,6 +40,7 @@ EXTENSIONS = {
     ".ttl": ResultFormat.ttl,
     ".jsonld": ResultFormat.jsonld,
     ".nt": ResultFormat.nt,
+    ".rdf": ResultFormat.rdfxml,
     ".txt": ResultFormat.table,
 }
 
@@ -58,9 +63,14 @@ def read_query(
         raise QueryError("give the query as an argument or with --file, not both")
     if file is not None:
         try:
-            return file.read_text(encoding="utf-8"), str(file)
+            # utf-8-sig: editors on Windows start files with a byte-order mark
+            return file.read_text(encoding="utf-8-sig"), str(file)
         except OSError as exc:
             raise QueryError(f"cannot read the query: {exc.strerror}", path=file) from None
+        except UnicodeDecodeError as exc:
+            raise QueryError(
+                f"not UTF-8 text (byte {exc.start}): save the query as UTF-8", path=file
+            ) from None
     if text is None and stdin is not None:
         text = stdin.read()
     if not text or not text.strip():
@@ -96,11 +106,28 @@ def run_saved(
     `limit` rows from `offset` (the claims or propositions the query lists, in its order)."""
     saved = get_saved(name)
     bindings = bind_params(saved, dict(params or {}))
+    _check_known(store, saved, bindings)
     if limit is not None or not isinstance(store, EmbeddedStore):
         # A server plans on its own, and Virtuoso refuses a sorted LIMIT above 10 000
         return run_query(store, saved.render(bindings, limit, offset), bindings, path=saved.path)
     first = run_query(store, saved.render(bindings, CHUNK, offset), bindings, path=saved.path)
     return Result.solutions(first.variables, _chunks(store, saved, bindings, offset, first))
+
+
+_KNOWN = {
+    "entity": "ASK { ?x a kg:Entity }",
+    "source": "ASK { ?s a kg:Source ; dcterms:identifier ?x }",
+}
+
+
+def _check_known(store: Store, saved: SavedQuery, bindings: Mapping[str, Term]) -> None:
+    """A mistyped id would otherwise read as "no answers": say it is not in the graph."""
+    for param in saved.params:
+        ask = _KNOWN.get(param.type)
+        if ask and param.name in bindings and not store.ask(ask, {"x": bindings[param.name]}):
+            value = bindings[param.name]
+            shown = value.value if isinstance(value, ox.Literal) else shorten(value)
+            raise QueryError(f"{saved.name}: no {param.type} {shown!r} in the graph ({param.name})")
 
 
 # On the embedded store every row is fetched in chunks this large. Without a LIMIT in its
@@ -176,9 +203,12 @@ def write_result(
             raise QueryError("CONSTRUCT and DESCRIBE give a graph: use ttl, jsonld or nt")
         if to_stdout:
             _table(result, sys.stdout)
-        else:
-            with open(output, "w", encoding="utf-8") as out:  # type: ignore[arg-type]
-                _table(result, out)
+            return
+        with _replacing(Path(output)) as binary:  # type: ignore[arg-type]
+            text = io.TextIOWrapper(binary, encoding="utf-8")
+            _table(result, text)
+            text.flush()
+            text.detach()  # leave closing the file to _replacing
         return
     chunks = serialise_chunks(result, fmt, PREFIXES)
     if to_stdout:
@@ -186,6 +216,25 @@ def write_result(
             sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
         return
-    with open(output, "wb") as binary:  # type: ignore[arg-type]
+    with _replacing(Path(output)) as binary:  # type: ignore[arg-type]
         for chunk in chunks:
             binary.write(chunk)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[IO[bytes]]:
+    """A file written beside `path` and renamed over it only when complete: a query that
+    fails halfway (a wrong format, a timeout) leaves what was there before."""
+    if path.is_dir():
+        raise QueryError("is a folder: give a file name", path=path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise QueryError(f"cannot write here: {exc.strerror}", path=path) from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

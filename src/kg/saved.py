@@ -260,6 +260,8 @@ def _term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
             raise ValueError("expected a source id like 000_4c22c95cf8552d28")
         return ox.Literal(value)
     if kind == "modality":
+        if value.lower() not in {m.value for m in Modality}:
+            raise ValueError("expected one of " + ", ".join(m.value for m in Modality))
         return ox.NamedNode(str(KG[Modality(value.lower()).value.title()]))
     if kind == "type":
         by_name = {t.value.lower(): t.value for t in EntityType}
@@ -267,11 +269,22 @@ def _term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
             raise ValueError("expected one of " + ", ".join(t.value for t in EntityType))
         return ox.NamedNode(str(KG[by_name[value.lower()]]))
     if kind == "date":
-        return _typed(date.fromisoformat(value).isoformat(), "date")
+        # Python also takes 20251231; the help promises YYYY-MM-DD, so hold to it
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("expected a date as YYYY-MM-DD")
+        try:
+            return _typed(date.fromisoformat(value).isoformat(), "date")
+        except ValueError:
+            raise ValueError("no such day (YYYY-MM-DD)") from None
     if kind == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value):
+            raise ValueError("expected a whole number")
         return _typed(str(int(value)), "integer")
     if kind == "decimal":
-        return _typed(str(Decimal(value)), "decimal")
+        try:
+            return _typed(str(Decimal(value)), "decimal")
+        except InvalidOperation:
+            raise ValueError("expected a number like 61.9") from None
     return ox.Literal(value)
 
 
@@ -301,9 +314,12 @@ def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     out = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not name:
+        if not sep or not name.strip():
             raise QueryError(f"--param {pair!r}: expected NAME=VALUE")
-        out[name.strip()] = value
+        name = name.strip()
+        if name in out:
+            raise QueryError(f"--param {name!r} given twice")
+        out[name] = value.strip()
     return out
 
 

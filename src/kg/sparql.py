@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 
-__all__ = ["clean_syntax_error", "keywords", "query_form", "substitute"]
+__all__ = ["check_size", "clean_syntax_error", "keywords", "query_form", "substitute"]
 
 FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
@@ -72,6 +72,39 @@ def keywords(query: str) -> set[str]:
         elif tok.text == "\\":
             found.add("\\")
     return found
+
+
+# Oxigraph parses and plans recursively: on this machine 10,000 nested parentheses or 5,000
+# BINDs in a row overflow its stack and kill the process (a segmentation fault, no error).
+MAX_DEPTH = 1000
+MAX_OPERATORS = 1000
+_OPERATORS = {"BIND", "OPTIONAL", "UNION", "MINUS", "FILTER", "GRAPH", "SERVICE", "SELECT"}
+
+
+def check_size(query: str) -> None:
+    """Refuse a query nested or chained past what the engine can take without crashing.
+
+    >>> check_size("ASK { " + "OPTIONAL { ?s ?p ?o } " * 1001 + "}")
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: the query has 1001 OPTIONAL, UNION, BIND... (at most 1000): split it
+    """
+    depth = deepest = operators = 0
+    for tok in tokens(query):
+        if tok.text in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok.text in ")}]":
+            depth -= 1
+        elif tok.kind == "word" and tok.text.upper() in _OPERATORS:
+            operators += 1
+    if deepest > MAX_DEPTH:
+        raise QueryError(f"the query nests {deepest} brackets deep (at most {MAX_DEPTH})")
+    if operators > MAX_OPERATORS:
+        raise QueryError(
+            f"the query has {operators} OPTIONAL, UNION, BIND... (at most {MAX_OPERATORS}): "
+            "split it"
+        )
 
 
 def query_form(query: str) -> str:

@@ -14,7 +14,7 @@ included, do this by default, and Fuseki does with `unionDefaultGraph`).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.namespace import PREFIXES
 from kg.results import Result
-from kg.sparql import clean_syntax_error, substitute
+from kg.sparql import check_size, clean_syntax_error, keywords, substitute
 
 __all__ = ["DEFAULT_STORE", "EmbeddedStore", "Store", "Term", "open_store"]
 
@@ -79,20 +79,26 @@ class EmbeddedStore(Store):
         # Bindings go into the text as constants (SEP-0007 semantics, as for remote stores),
         # not through Oxigraph's `substitutions`: those reach only projected variables, not
         # the subqueries the saved queries page in, and constants let the planner start there.
+        # The default graph is the union of all graphs, unless the query names its own
+        # dataset: with the union on, Oxigraph would ignore FROM.
+        check_size(query)
+        union = "FROM" not in keywords(query)
         try:
             return self._store.query(
                 substitute(query, bindings or {}),
                 prefixes=PREFIXES,
-                use_default_graph_as_union=True,
+                use_default_graph_as_union=union,
             )
         except SyntaxError as exc:
             raise clean_syntax_error(str(exc), query) from None
+        except OSError as exc:  # a SERVICE call that failed
+            raise StoreError(f"the query failed: {exc}") from None
 
     def query(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
         answer = self._run(query, bindings)
         if isinstance(answer, ox.QuerySolutions):
             names = [v.value for v in answer.variables]
-            return Result.solutions(names, ({n: s[n] for n in names} for s in answer))
+            return Result.solutions(names, _rows(answer, names))
         if isinstance(answer, ox.QueryBoolean):
             return Result.ask(bool(answer))
         return Result.graph(answer)
@@ -118,6 +124,15 @@ class EmbeddedStore(Store):
 
     def quads(self) -> Iterable[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, None)
+
+
+def _rows(answer: ox.QuerySolutions, names: list[str]) -> Iterator[Row]:
+    # Oxigraph evaluates lazily, so a SERVICE call can fail while rows are read
+    try:
+        for solution in answer:
+            yield {n: solution[n] for n in names}
+    except OSError as exc:
+        raise StoreError(f"the query failed: {exc}") from None
 
 
 def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Store:
