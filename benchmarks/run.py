@@ -83,18 +83,24 @@ def _ox_build(size: str, out_dir: str, store_dir: str, validate: str = "no") -> 
 
     from kg.build import build_corpus
 
-    started = time.perf_counter()
-    corpus, info = make_corpus(int(size))
-    corpus_s = time.perf_counter() - started
+    made: dict = {}
+
+    def load():
+        started = time.perf_counter()
+        corpus, made["info"] = make_corpus(int(size))
+        made["corpus_s"] = time.perf_counter() - started
+        return corpus
+
     report = build_corpus(
-        corpus, Path(out_dir), store_dir, validate=validate == "yes", files=["kg.nq"]
+        load, Path(out_dir), store_dir, validate=validate == "yes", files=["kg.nq"]
     )
+    info, corpus_s = made["info"], made["corpus_s"]
     started = time.perf_counter()
     store = ox.Store(store_dir)
     store.optimize()  # not part of `kg build`: compaction, reported apart
     optimize = time.perf_counter() - started
     return {
-        "seconds": report.seconds,
+        "seconds": report.seconds - corpus_s,  # the build of a corpus already in memory
         "stages": report.stages,
         "corpus_s": corpus_s,
         "optimize_s": optimize,
