@@ -219,6 +219,39 @@ def test_single_source_propositions(seed_store, corpus):
     assert sorted(ids(answer(seed_store, "single-source", entity="japan"))) == sorted(about_japan)
 
 
+def test_a_figure_only_one_source_gives_is_single_source(seed_store):
+    """Three sources give three different totals for Japan's net sales: they conflict, they
+    do not corroborate one another, so each figure is single-source."""
+    rows = answer(seed_store, "single-source", entity="japan")
+    by_claim = {r["claim"]: r["proposition"] for r in rows}
+    assert by_claim["000_4c22c95cf8552d28/q001"] == (
+        "Japan: Net sales of U.S. Treasury securities 100 percent"
+    )
+    assert "000_4c22c95cf8552d28/q002" in by_claim  # the same figure, said twice by one source
+    assert by_claim["004_705212384a123df3/q001"].endswith("1,130,000,000,000 USD")
+    assert "003_20dda156d22ef2f6/q003" in by_claim  # $61.9 billion
+    counts = seed_store.select(
+        "SELECT ?n WHERE { ?c kg:claimId '003_20dda156d22ef2f6/q003' ; kg:proposition ?p . "
+        "?p kg:sourceCount ?n }"
+    )
+    assert counts[0]["n"].value == "1"
+
+
+def test_the_same_figure_hedged_the_same_way_is_one_proposition():
+    from kg.models import QuantityClaim
+
+    def claim(value, qualifier="exactly", unit="USD"):
+        return QuantityClaim(
+            id="q1", quote="x", start=0, end=1, modality="asserted", subject="japan",
+            measure="treasury-holdings", value=value, unit=unit, qualifier=qualifier,
+        )  # fmt: skip
+
+    assert claim("1.13e12").proposition_key == claim("1130000000000.0").proposition_key
+    assert claim("1.13e12").proposition_key != claim("1.1e12").proposition_key
+    assert claim("1e12").proposition_key != claim("1e12", "over").proposition_key
+    assert claim("100", unit="percent").proposition_key != claim("100").proposition_key
+
+
 def _rejects(c):
     status = getattr(c, "status", None)
     return (

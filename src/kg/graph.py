@@ -319,7 +319,16 @@ def _proposition_label(first: Claim, labels: dict[str, str]) -> str:
     if isinstance(first, CausalClaim):
         return f"{labels[first.subject]} {first.relation.value} {labels[first.object]}"
     if isinstance(first, QuantityClaim):
-        return f"{labels[first.subject]}: {labels[first.measure]}"
+        # the figure is part of the proposition (`QuantityClaim.proposition_key`)
+        figure = f"{first.value.normalize():,f}"
+        if first.value_max is not None:
+            figure += f" to {first.value_max.normalize():,f}"
+        hedge = (
+            "" if first.qualifier.value == "exactly" else first.qualifier.value.replace("_", " ")
+        )
+        period = f" ({first.period.value})" if first.period and first.period.value else ""
+        amount = " ".join(filter(None, [hedge, figure, first.unit]))
+        return f"{labels[first.subject]}: {labels[first.measure]}{period} {amount}"
     return f"{labels[first.subject]} occurs"
 
 

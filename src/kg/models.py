@@ -302,6 +302,11 @@ class CausalClaim(ClaimBase):
         return f"{self.subject}.{self.relation.value}.{self.object}"
 
 
+def _plain(value: Decimal) -> str:
+    """A decimal as plain digits for an IRI: 1.13E+12 is 1130000000000, 61.90 is 61.9."""
+    return format(value.normalize(), "f")
+
+
 class QuantityClaim(ClaimBase):
     """A number the source gives: `subject`'s `measure` is `value` `unit` over `period`."""
 
@@ -322,8 +327,20 @@ class QuantityClaim(ClaimBase):
 
     @property
     def proposition_key(self) -> str:
+        """Subject, measure, period and the figure itself: two sources that give different
+        numbers for the same measure state different propositions (they conflict; they do
+        not corroborate each other), and only the same figure, hedged the same way, counts
+        as a second source.
+
+        >>> QuantityClaim(id="c1", quote="q", start=0, end=1, modality="asserted",
+        ...     subject="japan", measure="treasury-holdings", value="1.13e12", unit="USD",
+        ...     qualifier="over").proposition_key
+        'japan.treasury-holdings.undated.1130000000000-USD-over'
+        """
         period = self.period.value if self.period and self.period.value else "undated"
-        return f"{self.subject}.{self.measure}.{period}"
+        figure = _plain(self.value) + (f"-to-{_plain(self.value_max)}" if self.value_max else "")
+        hedge = "" if self.qualifier is Qualifier.exactly else f"-{self.qualifier.value}"
+        return f"{self.subject}.{self.measure}.{period}.{figure}-{self.unit}{hedge}"
 
 
 class EventClaim(ClaimBase):
