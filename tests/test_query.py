@@ -76,7 +76,7 @@ def test_the_table_shortens_iris_and_counts_rows(seed_store):
     result = kg(
         "query", "SELECT ?e WHERE { ?e dcterms:identifier 'japan' }", "--store", seed_store.location
     )
-    assert "kgd:entity/japan" in result.output and "1 row" in result.output
+    assert "ent:japan" in result.output and "1 row" in result.output
     assert kg("query", "ASK { ?e a kg:Person }", "--store", seed_store.location).output == "yes\n"
 
 
@@ -92,6 +92,8 @@ def test_the_table_shortens_iris_and_counts_rows(seed_store):
         (["--saved", "causes"], "error: causes: missing parameter 'event'"),
         (["--saved", "causes", "--param", "event"], "error: --param 'event': expected NAME=VALUE"),
         ([], "error: no query"),
+        (["INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "error: kg query runs queries, not updates"),
+        (["SELEC ?x WHERE { ?x ?p ?o }"], "error: not a SPARQL query: expected SELECT"),
     ],
 )
 def test_mistakes_are_one_line_with_exit_2(seed_store, args, message):
@@ -213,3 +215,17 @@ def test_a_query_the_engine_would_crash_on_is_refused(seed_store):
     for query, message in ((deep, "brackets deep"), (binds, "split it")):
         result = kg("query", query, "--store", seed_store.location)
         assert result.exit_code == 2 and message in result.output
+
+
+@pytest.mark.parametrize(
+    ("store", "message"),
+    [
+        ("", "--store is empty"),
+        ("ftp://example.org/kg", "ftp: is not a store"),
+        (None, "no graph store here"),
+    ],
+)
+def test_a_store_that_is_not_one_is_named_plainly(tmp_path, store, message):
+    spec = str(tmp_path) if store is None else store  # an empty folder is not a store either
+    result = kg("query", "ASK {}", "--store", spec)
+    assert result.exit_code == 2 and message in result.output and result.output.count("\n") == 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -26,6 +27,7 @@ from kg.errors import QueryError
 from kg.namespace import PREFIXES
 from kg.results import Result, ResultFormat, Row, serialise_chunks
 from kg.saved import SavedQuery, bind_params, get_saved
+from kg.sparql import query_form
 from kg.store import EmbeddedStore, Store, Term
 
 __all__ = ["guess_format", "read_query", "run_query", "run_saved", "shorten", "write_result"]
@@ -87,6 +89,8 @@ def run_query(
 ) -> Result:
     """Run any query form; syntax errors name `path` with line and column."""
     try:
+        if query_form(text) == "UPDATE":
+            raise QueryError("kg query runs queries, not updates: `kg build` writes the graph")
         return store.query(text, bindings)
     except QueryError as exc:
         if path and exc.line is not None:
@@ -153,18 +157,30 @@ def _chunks(
         page = run_query(store, saved.render(bindings, CHUNK, offset), bindings, path=saved.path)
 
 
+_LOCAL = re.compile(r"\w([\w.\-]*[\w\-])?")
+
+
 def shorten(term: Term | None) -> str:
-    """A term as a person reads it: prefixed IRIs, literal values without quotes.
+    """A term as a person reads it: prefixed IRIs, literal values without quotes. The longest
+    namespace wins, so an entity reads as it is typed back into a query or `--param`.
 
     >>> shorten(ox.NamedNode("https://w3id.org/kg-news/id/entity/japan"))
-    'kgd:entity/japan'
+    'ent:japan'
+    >>> shorten(ox.NamedNode("https://w3id.org/kg-news/id/claim/000_4c22/c001"))
+    'kgd:claim/000_4c22/c001'
     """
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, iri in PREFIXES.items():
-            if term.value.startswith(iri) and len(term.value) > len(iri):
-                return f"{prefix}:{term.value[len(iri) :]}"
+        matches = [
+            (len(iri), prefix, term.value[len(iri) :])
+            for prefix, iri in PREFIXES.items()
+            if term.value.startswith(iri) and len(term.value) > len(iri)
+        ]
+        # a local name with a slash is not valid SPARQL, but kgd:claim/... still reads best
+        for _, prefix, local in sorted(matches, reverse=True):
+            if _LOCAL.fullmatch(local) or prefix == "kgd":
+                return f"{prefix}:{local}"
         return f"<{term.value}>"
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
@@ -180,7 +196,9 @@ def _table(result: Result, out: IO[str]) -> None:
         console.print("yes" if result.boolean else "no")
         return
     rows: Iterable[Row] = list(result.rows)
-    table = Table(*result.variables, show_lines=False, highlight=False)
+    table = Table(show_lines=False, highlight=False)
+    for name in result.variables:
+        table.add_column(name, overflow="fold")  # wrap, never cut: ids get copied from here
     n = 0
     for row in rows:
         table.add_row(*(shorten(row.get(v)) for v in result.variables))
@@ -212,8 +230,12 @@ def write_result(
         return
     chunks = serialise_chunks(result, fmt, PREFIXES)
     if to_stdout:
+        last = b"\n"
         for chunk in chunks:
             sys.stdout.buffer.write(chunk)
+            last = chunk[-1:] or last
+        if last != b"\n":  # JSON ends without one; a shell prompt should not follow it
+            sys.stdout.buffer.write(b"\n")
         sys.stdout.flush()
         return
     with _replacing(Path(output)) as binary:  # type: ignore[arg-type]

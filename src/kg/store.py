@@ -13,6 +13,7 @@ included, do this by default, and Fuseki does with `unionDefaultGraph`).
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -144,14 +145,18 @@ def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Sto
     separated by spaces. Remote credentials come from the URL (``https://user:pass@host/sparql``).
     """
     spec = str(spec)
+    if not spec.strip():
+        raise StoreError("--store is empty: give a folder or a SPARQL endpoint URL")
     if spec == ":memory:":
         return EmbeddedStore(None)
     if spec.startswith(("http://", "https://")):
         from kg.remote import remote_store
 
         return remote_store(spec)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", spec):
+        raise StoreError(f"{spec.split(':')[0]}: is not a store: use a folder or an http(s) URL")
     path = Path(spec)
-    if not create and not path.is_dir():
+    if not create and not (path / "CURRENT").is_file():  # RocksDB's marker of a database
         raise StoreError("no graph store here: run `kg build` first", path=path)
     # Readers open read-only: any number of them can share the store, even while it is open.
     return EmbeddedStore(path, read_only=not create)
