@@ -104,6 +104,15 @@ def test_content_negotiation_and_format_parameter(served):
     assert len(rows) == 5
     status, headers, _ = get(f"{base}/sparql?query={q}&format=ttl")
     assert status == 400
+    status, headers, body = get(f"{base}/sparql?query={q}", "image/png")
+    assert status == 406 and "application/sparql-results+json" in body
+    assert headers["Vary"] == "Accept"
+    ask = urllib.parse.quote("ASK { ?s a kg:Source }")
+    status, headers, _ = get(f"{base}/sparql?query={ask}", "text/csv, application/json;q=0.5")
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+json")
+    graph = urllib.parse.quote("CONSTRUCT WHERE { ?s a kg:Source }")
+    status, headers, body = get(f"{base}/sparql?query={graph}", "application/json")
+    assert status == 200 and headers["Content-Type"].startswith("application/ld+json")
 
 
 def test_sparql_query_body_and_result_limit(served):
@@ -207,6 +216,20 @@ def test_updates_when_enabled_but_never_load(tmp_path):
             content_type="application/sparql-update",
         )
         assert hidden[0] == 403 and "LOAD is disabled" in hidden[2]
+        elsewhere = urllib.request.Request(
+            f"{base}/sparql",
+            data=b"INSERT DATA { <urn:s> <urn:p> <urn:csrf> }",
+            headers={"Content-Type": "application/sparql-update", "Origin": "http://evil.example"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused_origin:
+            urllib.request.urlopen(elsewhere, timeout=30)
+        assert refused_origin.value.code == 403
+        same = urllib.request.Request(
+            f"{base}/sparql",
+            data=b"INSERT DATA { <urn:s> <urn:p> <urn:mine> }",
+            headers={"Content-Type": "application/sparql-update", "Origin": base},
+        )
+        assert urllib.request.urlopen(same, timeout=30).status == 204
     finally:
         stop(server, endpoint)
 

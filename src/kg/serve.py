@@ -120,6 +120,8 @@ def negotiate(accept: str | None, form: str, requested: str | None = None) -> Re
         if chosen is ResultFormat.table or chosen.for_graphs != graph:
             raise QueryError(f"format {requested} does not fit {_a(form)} {form} query")
         return chosen
+    if not (accept or "").strip():
+        return default
     ranked = []
     for i, item in enumerate((accept or "").split(",")):
         media, *params = (p.strip() for p in item.split(";"))
@@ -127,12 +129,23 @@ def negotiate(accept: str | None, form: str, requested: str | None = None) -> Re
         if q > 0:  # q=0 means "not this one"
             ranked.append((-q, i, media.lower()))
     for _, _, media in sorted(ranked):
-        fmt = ACCEPTS.get(media)
-        if fmt is not None and fmt.for_graphs == graph:
+        fmt = ResultFormat.jsonld if graph and media == "application/json" else ACCEPTS.get(media)
+        if fmt is not None and _fits(fmt, form):
             return fmt
         if media in ("*/*", "application/*", "text/*"):
             return default
-    return default
+    offered = sorted(m for m, f in ACCEPTS.items() if _fits(f, form))
+    raise NotAcceptable(f"cannot answer {_a(form)} {form} query as {accept}: " + ", ".join(offered))
+
+
+class NotAcceptable(KgError):
+    """No format the client accepts fits the query (HTTP 406)."""
+
+
+def _fits(fmt: ResultFormat, form: str) -> bool:
+    if fmt.for_graphs != (form in ("CONSTRUCT", "DESCRIBE")):
+        return False
+    return not (form == "ASK" and fmt in (ResultFormat.csv, ResultFormat.tsv))
 
 
 def _a(word: str) -> str:
@@ -172,6 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Vary", "Accept")
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()
@@ -286,6 +300,10 @@ class Handler(BaseHTTPRequestHandler):
         assert endpoint.pool is not None
         try:
             form = endpoint.check(text, update)
+            origin = self.headers.get("Origin")
+            if update and origin and urllib.parse.urlsplit(origin).netloc != self.headers["Host"]:
+                # a page on another site may read answers (CORS), never write
+                raise Refused(f"updates from pages on {origin} are refused")
             chosen = (
                 ResultFormat.json if update else negotiate(self.headers.get("Accept"), form, fmt)
             )
@@ -294,6 +312,9 @@ class Handler(BaseHTTPRequestHandler):
             )
         except Refused as exc:
             self._text(403, str(exc))
+            return
+        except NotAcceptable as exc:
+            self._text(406, str(exc))
             return
         except QueryError as exc:
             self._text(400, str(exc))
