@@ -80,22 +80,29 @@ class RemoteStore(Store):
         user: str | None = None,
         password: str | None = None,
         timeout: float = 120.0,
+        credentials: dict[str, tuple[str, str | None]] | None = None,
     ) -> None:
         self.location = query_url
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.gsp_url = gsp_url
         self.timeout = timeout
-        self._auth = (
-            "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode() if user else None
-        )
+        # Credentials go only to the host they were given for: `user`/`password` to the
+        # query URL's host (and update or GSP URLs on it), `credentials` by host:port.
+        logins = dict(credentials or {})
+        if user:
+            logins[urllib.parse.urlsplit(query_url).netloc] = (user, password)
+        self._auth = {
+            host: "Basic " + base64.b64encode(f"{u}:{p or ''}".encode()).decode()
+            for host, (u, p) in logins.items()
+        }
 
     def _request(
         self, url: str, data: bytes, content_type: str, accept: str, *, is_query: bool = False
     ) -> tuple[bytes, str]:
         headers = {"Content-Type": content_type, "Accept": accept}
-        if self._auth:
-            headers["Authorization"] = self._auth
+        if auth := self._auth.get(urllib.parse.urlsplit(url).netloc):
+            headers["Authorization"] = auth
         req = urllib.request.Request(url, data=data, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
@@ -223,18 +230,36 @@ def remote_store(spec: str) -> RemoteStore:
     extra: dict[str, str] = {}
     for option in options:
         key, _, value = option.partition("=")
-        if key not in ("update", "gsp") or not value.startswith(("http://", "https://")):
+        if key not in ("update", "gsp"):
             raise StoreError(f"unknown store option {option!r}: expected update=URL or gsp=URL")
+        if not value.startswith(("http://", "https://")):
+            raise StoreError(f"store option {key}= needs an http(s) URL, not {value!r}")
         extra[key] = value
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    clean = urllib.parse.urlunsplit(
-        parts._replace(netloc=host + (f":{parts.port}" if parts.port else ""))
-    )
+    clean, user, password = _without_credentials(url)
+    credentials: dict[str, tuple[str, str | None]] = {}
+    for key, value in extra.items():
+        extra[key], other_user, other_password = _without_credentials(value)
+        if other_user:
+            credentials[urllib.parse.urlsplit(extra[key]).netloc] = (other_user, other_password)
     return RemoteStore(
         clean,
         update_url=extra.get("update"),
         gsp_url=extra.get("gsp"),
-        user=parts.username,
-        password=parts.password,
+        user=user,
+        password=password,
+        credentials=credentials,
     )
+
+
+def _without_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """The URL without ``user:password@``, and the two, percent-decoded (``p%40ss`` is
+    ``p@ss``, the only way to write some passwords in a URL).
+
+    >>> _without_credentials("http://al%40x:p%40ss@[::1]:7878/sparql")
+    ('http://[::1]:7878/sparql', 'al@x', 'p@ss')
+    """
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]  # keeps [::1] and the port as written
+    user = urllib.parse.unquote(parts.username) if parts.username else None
+    password = urllib.parse.unquote(parts.password) if parts.password else None
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), user, password

@@ -1,0 +1,70 @@
+"""Credentials in store URLs: percent-decoded, and sent only to the host they were given for.
+Two real HTTP servers on loopback record what reaches them."""
+
+from __future__ import annotations
+
+import base64
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from kg.store import open_store
+
+
+def _recording_server():
+    seen: list[str | None] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            seen.append(self.headers.get("Authorization"))
+            body = b'{"head": {}, "boolean": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, seen
+
+
+@pytest.fixture
+def two_servers():
+    a, seen_a = _recording_server()
+    b, seen_b = _recording_server()
+    yield (a.server_port, seen_a), (b.server_port, seen_b)
+    for server in (a, b):
+        server.shutdown()
+        server.server_close()
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_credentials_are_decoded_and_stay_with_their_host(two_servers):
+    (port_a, seen_a), (port_b, seen_b) = two_servers
+    store = open_store(
+        f"http://al%40x:p%40ss%3Aw@127.0.0.1:{port_a}/sparql "
+        f"update=http://127.0.0.1:{port_b}/update"
+    )
+    assert store.ask("ASK {}") is True
+    store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert seen_a == [_basic("al@x", "p@ss:w")]
+    assert seen_b == [None]  # another host: the query host's password is not sent there
+
+
+def test_an_update_host_may_have_its_own_credentials(two_servers):
+    (port_a, seen_a), (port_b, seen_b) = two_servers
+    store = open_store(
+        f"http://127.0.0.1:{port_a}/sparql update=http://w:secret@127.0.0.1:{port_b}/update"
+    )
+    store.ask("ASK {}")
+    store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert seen_a == [None] and seen_b == [_basic("w", "secret")]
