@@ -94,6 +94,10 @@ def test_the_table_shortens_iris_and_counts_rows(seed_store):
         ([], "error: no query"),
         (["INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "error: kg query runs queries, not updates"),
         (["SELEC ?x WHERE { ?x ?p ?o }"], "error: not a SPARQL query: expected SELECT"),
+        (
+            ["SELECT (COUNT(?e) AS ?n) ?e WHERE { ?e a kg:Person }"],
+            "error: line 1, column 53: the SELECT contains a variable that is unbound",
+        ),
     ],
 )
 def test_mistakes_are_one_line_with_exit_2(seed_store, args, message):

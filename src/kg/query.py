@@ -191,7 +191,9 @@ def _table(result: Result, out: IO[str]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=out, soft_wrap=False, width=None if out.isatty() else 200)
+    console = Console(
+        file=out, soft_wrap=False, width=None if out.isatty() else 200, highlight=False
+    )
     if result.form == "ask":
         console.print("yes" if result.boolean else "no")
         return

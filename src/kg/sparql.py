@@ -183,6 +183,10 @@ def _expected(detail: str, query: str, line: int, column: int) -> str:
         return f"unknown prefix '{name or ''}:'"
     if "IRI parsing failed" in items:
         return "invalid IRI"
+    # Oxigraph's own checks come as sentences in the list: "The SELECT contains a variable..."
+    sentences = [i for i in items if len(i.split()) >= 4 and i[:1].isupper()]
+    if sentences:
+        return sentences[0][:1].lower() + sentences[0][1:]
     words = [i for i in items if re.fullmatch(r"[A-Za-z][A-Za-z ]*", i)]
     if 0 < len(words) <= 4:
         return "expected " + " or ".join(words)
