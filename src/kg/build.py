@@ -106,12 +106,9 @@ def build(
     files: Iterable[str] = FORMATS,
 ) -> BuildReport:
     """Build the graph from `data_dir`; write `files` to `out_dir` and load `store`."""
-    started = time.perf_counter()
-    report = build_corpus(
+    return build_corpus(
         lambda: load_corpus(data_dir), out_dir, store, validate=validate, files=files
     )
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def build_corpus(

@@ -65,13 +65,26 @@ def keywords(query: str) -> set[str]:
     A backslash outside strings (a codepoint escape that some servers would decode into a
     keyword) is reported as the keyword ``\\``, so a caller refusing keywords fails closed.
     """
-    found = set()
+    return _scan(query)[0]
+
+
+def _scan(query: str) -> tuple[set[str], int, int]:
+    """The query's `keywords`, its deepest bracket nesting and its count of `_OPERATORS`."""
+    words: set[str] = set()
+    depth = deepest = operators = 0
     for tok in tokens(query):
-        if tok.kind == "word":
-            found.add(tok.text.upper())
+        if tok.text in ("(", "{", "["):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok.text in (")", "}", "]"):
+            depth -= 1
+        elif tok.kind == "word":
+            word = tok.text.upper()
+            words.add(word)
+            operators += word in _OPERATORS
         elif tok.text == "\\":
-            found.add("\\")
-    return found
+            words.add("\\")
+    return words, deepest, operators
 
 
 # Oxigraph parses and plans recursively: on this machine 10,000 nested parentheses or 5,000
@@ -81,23 +94,18 @@ MAX_OPERATORS = 1000
 _OPERATORS = {"BIND", "OPTIONAL", "UNION", "MINUS", "FILTER", "GRAPH", "SERVICE", "SELECT"}
 
 
-def check_size(query: str) -> None:
-    """Refuse a query nested or chained past what the engine can take without crashing.
+def check_size(query: str) -> set[str]:
+    """Refuse a query nested or chained past what the engine can take without crashing;
+    return its `keywords`, read in the same pass.
 
+    >>> sorted(check_size("ASK FROM <urn:g> { ?s ?p ?o }"))
+    ['ASK', 'FROM']
     >>> check_size("ASK { " + "OPTIONAL { ?s ?p ?o } " * 1001 + "}")
     Traceback (most recent call last):
     ...
     kg.errors.QueryError: the query has 1001 OPTIONAL, UNION, BIND... (at most 1000): split it
     """
-    depth = deepest = operators = 0
-    for tok in tokens(query):
-        if tok.text in "({[":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif tok.text in ")}]":
-            depth -= 1
-        elif tok.kind == "word" and tok.text.upper() in _OPERATORS:
-            operators += 1
+    words, deepest, operators = _scan(query)
     if deepest > MAX_DEPTH:
         raise QueryError(f"the query nests {deepest} brackets deep (at most {MAX_DEPTH})")
     if operators > MAX_OPERATORS:
@@ -105,6 +113,7 @@ def check_size(query: str) -> None:
             f"the query has {operators} OPTIONAL, UNION, BIND... (at most {MAX_OPERATORS}): "
             "split it"
         )
+    return words
 
 
 def query_form(query: str) -> str:

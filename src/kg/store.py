@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.namespace import PREFIXES
 from kg.results import Result
-from kg.sparql import check_size, clean_syntax_error, keywords, substitute
+from kg.sparql import check_size, clean_syntax_error, substitute
 
 __all__ = ["DEFAULT_STORE", "EmbeddedStore", "Store", "Term", "open_store"]
 
@@ -82,8 +82,7 @@ class EmbeddedStore(Store):
         # the subqueries the saved queries page in, and constants let the planner start there.
         # The default graph is the union of all graphs, unless the query names its own
         # dataset: with the union on, Oxigraph would ignore FROM.
-        check_size(query)
-        union = "FROM" not in keywords(query)
+        union = "FROM" not in check_size(query)
         try:
             return self._store.query(
                 substitute(query, bindings or {}),
