@@ -22,8 +22,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import IO
 
-import pyoxigraph as ox
-
 from kg import graph
 from kg.build import ONTOLOGY
 from kg.curation import Corpus
@@ -274,9 +272,7 @@ def make_corpus(n_claims: int, seed: int = 7) -> tuple[Corpus, dict]:
 def generate(n_claims: int, out: IO[bytes], seed: int = 7) -> dict:
     """Write the N-Quads of a generated graph (`make_corpus`) to `out`, as `kg build` would."""
     corpus, info = make_corpus(n_claims, seed)
-    info["quads"] = graph.emit_corpus(
-        corpus, ONTOLOGY, lambda quads: ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
-    )
+    info["quads"] = graph.emit_corpus(corpus, ONTOLOGY, out.write)
     return info
 
 

@@ -157,11 +157,7 @@ def build_corpus(
     with tempfile.TemporaryDirectory(prefix=".kg-build-", dir=near) as tmp:
         staged = Path(tmp) / "kg.nq"
         with staged.open("wb") as out:
-            report.quads = emit_corpus(
-                corpus,
-                ONTOLOGY,
-                lambda quads: ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS),
-            )
+            report.quads = emit_corpus(corpus, ONTOLOGY, out.write)
         del corpus
         stage("graph")
         if validate:

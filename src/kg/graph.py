@@ -54,42 +54,91 @@ from kg.sources import SourceDocument
 
 __all__ = ["corpus_quads", "emit_corpus", "ontology_quads", "time_literal"]
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-SKOS_ALT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DCT = "http://purl.org/dc/terms/"
 PROV = "http://www.w3.org/ns/prov#"
 CONTEXT_CHARS = 32
 
+
+class _Plain:
+    """A namespace's terms as plain strings, each looked up once: rdflib makes and checks a new
+    `URIRef` on every attribute access, which at 36 quads a claim was a tenth of the build."""
+
+    def __init__(self, namespace: object) -> None:
+        self._namespace = namespace
+        self._items: dict[str, str] = {}
+
+    def __getattr__(self, name: str) -> str:
+        value = str(getattr(self._namespace, name))
+        setattr(self, name, value)
+        return value
+
+    def __getitem__(self, name: str) -> str:
+        try:
+            return self._items[name]
+        except KeyError:
+            value = self._items[name] = str(self._namespace[name])  # type: ignore[index]
+            return value
+
+
+K = _Plain(KG)
+_OA, _SCHEMA, _NP = _Plain(OA), _Plain(SCHEMA), _Plain(NP)
+ID = str(DATA)
+
 _ATTRIBUTION = {
-    Attribution.outlet: KG.OutletAttribution,
-    Attribution.named: KG.NamedAttribution,
-    Attribution.anonymous: KG.AnonymousAttribution,
-    Attribution.vague: KG.VagueAttribution,
+    Attribution.outlet: K.OutletAttribution,
+    Attribution.named: K.NamedAttribution,
+    Attribution.anonymous: K.AnonymousAttribution,
+    Attribution.vague: K.VagueAttribution,
 }
 _PRECISION = {
-    Precision.day: KG.Day,
-    Precision.month: KG.Month,
-    Precision.year: KG.Year,
-    Precision.unknown: KG.UnknownPrecision,
+    Precision.day: K.Day,
+    Precision.month: K.Month,
+    Precision.year: K.Year,
+    Precision.unknown: K.UnknownPrecision,
 }
-_ESTABLISHED = {"stated": KG.Stated, "inferred": KG.Inferred, "unknown": KG.NotEstablished}
+_ESTABLISHED = {"stated": K.Stated, "inferred": K.Inferred, "unknown": K.NotEstablished}
 _AFFIRMING = {Modality.asserted, Modality.reported}
 _HAPPENING = {EventStatus.occurred, EventStatus.ongoing}
 _NOT_HAPPENING = {EventStatus.improbable, EventStatus.not_occurred}
+_TIME_TYPES = {Precision.day: "date", Precision.month: "gYearMonth", Precision.year: "gYear"}
+
+# N-Quads string escapes, exactly as Oxigraph writes them (tests/test_graph.py checks every
+# code point), so that writing lines here gives the bytes `ox.serialize` gave.
+_ESCAPES = str.maketrans(
+    {
+        **{c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F, 0xFFFE, 0xFFFF]},
+        0x08: "\\b",
+        0x09: "\\t",
+        0x0A: "\\n",
+        0x0C: "\\f",
+        0x0D: "\\r",
+        0x22: '\\"',
+        0x5C: "\\\\",
+    }
+)
 
 
-def _n(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(str(iri))
+class _Lit(str):
+    """A literal in its N-Quads form; any other object of a quad is an IRI."""
+
+    __slots__ = ()
 
 
-def _s(text: str) -> ox.Literal:
-    return ox.Literal(text)
+def _s(text: str) -> _Lit:
+    return _Lit('"' + text.translate(_ESCAPES) + '"')
 
 
-def _typed(value: object, datatype: str) -> ox.Literal:
-    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + datatype))
+def _typed(value: object, datatype: str) -> _Lit:
+    return _Lit(f'"{str(value).translate(_ESCAPES)}"^^<{XSD}{datatype}>')
+
+
+def _iri(value: str) -> str:
+    """An IRI from outside the curated ids (a URL), checked as Oxigraph checks IRIs."""
+    return ox.NamedNode(value).value
 
 
 def time_literal(value: str, precision: Precision) -> ox.Literal:
@@ -98,8 +147,11 @@ def time_literal(value: str, precision: Precision) -> ox.Literal:
     >>> time_literal("2025-01", Precision.month).datatype.value
     'http://www.w3.org/2001/XMLSchema#gYearMonth'
     """
-    datatype = {Precision.day: "date", Precision.month: "gYearMonth", Precision.year: "gYear"}
-    return _typed(value, datatype[precision])
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + _TIME_TYPES[precision]))
+
+
+def _time_value(value: str, precision: Precision) -> _Lit:
+    return _typed(value, _TIME_TYPES[precision])
 
 
 def _bounds(value: str | None, precision: Precision) -> tuple[str | None, str | None]:
@@ -122,88 +174,94 @@ def _window(pub: Publication) -> tuple[str | None, str | None]:
     return lo, hi
 
 
-def _integer(n: int) -> ox.Literal:
+def _integer(n: int) -> _Lit:
     return _typed(n, "integer")
 
 
 class _Emitter:
-    """Collects quads in emission order, handing them to `sink` a batch at a time."""
+    """Writes quads as N-Quads lines in emission order, handing `write` a batch at a time.
 
-    def __init__(self, sink: Callable[[list[ox.Quad]], object], batch: int = 100_000) -> None:
-        self.quads: list[ox.Quad] = []
-        self.sink = sink
+    Subjects, predicates and graphs are IRIs made from curated ids (slugs, checked by the
+    models), so they are written as they are; objects are IRIs unless they are `_Lit`.
+    Formatting lines here instead of making `ox.Quad` objects and serialising them halves
+    the time of the graph stage.
+    """
+
+    def __init__(self, write: Callable[[bytes], object], batch: int = 100_000) -> None:
+        self.lines: list[str] = []
+        self.write = write
         self.batch = batch
         self.count = 0
 
-    def __call__(self, s: str, p: str, o: str | ox.Literal | ox.NamedNode, g: str) -> None:
-        obj = _n(o) if isinstance(o, str) else o
-        self.quads.append(ox.Quad(_n(s), _n(p), obj, _n(g)))
-        if len(self.quads) >= self.batch:
+    def __call__(self, s: str, p: str, o: str, g: str) -> None:
+        obj = o if isinstance(o, _Lit) else f"<{o}>"
+        self.lines.append(f"<{s}> <{p}> {obj} <{g}> .\n")
+        if len(self.lines) >= self.batch:
             self.flush()
 
     def flush(self) -> None:
-        if self.quads:
-            self.count += len(self.quads)
-            self.sink(self.quads)
-            self.quads = []
+        if self.lines:
+            self.count += len(self.lines)
+            self.write("".join(self.lines).encode())
+            self.lines = []
 
 
 def ontology_quads(path: Path) -> list[ox.Quad]:
-    graph = _n(DATA["graph/ontology"])
+    graph = ox.NamedNode(ID + "graph/ontology")
     triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
     return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
 
 
 def _entity(emit: _Emitter, e: Entity) -> None:
-    g = DATA["graph/entities"]
-    s = DATA[f"entity/{e.id}"]
-    emit(s, RDF_TYPE.value, KG.Entity, g)
-    emit(s, RDF_TYPE.value, KG[e.type.value], g)
+    g = ID + "graph/entities"
+    s = f"{ID}entity/{e.id}"
+    emit(s, RDF_TYPE, K.Entity, g)
+    emit(s, RDF_TYPE, K[e.type.value], g)
     emit(s, DCT + "identifier", _s(e.id), g)
-    emit(s, RDFS_LABEL.value, _s(e.label), g)
-    emit(s, SCHEMA.description, _s(e.description), g)
+    emit(s, RDFS_LABEL, _s(e.label), g)
+    emit(s, _SCHEMA.description, _s(e.description), g)
     for alias in e.aliases:
-        emit(s, SKOS_ALT.value, _s(alias), g)
+        emit(s, SKOS_ALT, _s(alias), g)
     if e.wikidata:
-        emit(s, SCHEMA.sameAs, WD[e.wikidata], g)
+        emit(s, _SCHEMA.sameAs, WD[e.wikidata], g)
 
 
 def _source(emit: _Emitter, doc: SourceDocument) -> None:
     m = doc.meta
-    g = DATA[f"graph/source/{m.id}"]
-    s = DATA[f"source/{m.id}"]
-    emit(s, RDF_TYPE.value, KG.Source, g)
-    emit(s, RDF_TYPE.value, SCHEMA.NewsArticle, g)
+    g = f"{ID}graph/source/{m.id}"
+    s = f"{ID}source/{m.id}"
+    emit(s, RDF_TYPE, K.Source, g)
+    emit(s, RDF_TYPE, _SCHEMA.NewsArticle, g)
     emit(s, DCT + "identifier", _s(m.id), g)
-    emit(s, RDFS_LABEL.value, _s(m.title or f"Untitled source {m.id}"), g)
+    emit(s, RDFS_LABEL, _s(m.title or f"Untitled source {m.id}"), g)
     if m.title:
         emit(s, DCT + "title", _s(m.title), g)
     if m.outlet:
-        emit(s, KG.outlet, _s(m.outlet), g)
+        emit(s, K.outlet, _s(m.outlet), g)
     if m.author:
-        emit(s, KG.author, _s(m.author), g)
+        emit(s, K.author, _s(m.author), g)
     if m.url:
-        emit(s, SCHEMA.url, _n(m.url), g)
+        emit(s, _SCHEMA.url, _iri(m.url), g)
     emit(s, DCT + "language", _s(m.language), g)
     emit(s, DCT + "format", _s("text/plain"), g)
-    emit(s, KG.sha256, _s(m.sha256), g)
-    emit(s, KG.byteSize, _typed(m.byte_size, "integer"), g)
-    emit(s, KG.encoding, _s(doc.normalised.encoding), g)
-    emit(s, KG.repairCount, _typed(len(doc.normalised.edits), "integer"), g)
+    emit(s, K.sha256, _s(m.sha256), g)
+    emit(s, K.byteSize, _typed(m.byte_size, "integer"), g)
+    emit(s, K.encoding, _s(doc.normalised.encoding), g)
+    emit(s, K.repairCount, _typed(len(doc.normalised.edits), "integer"), g)
     pub = m.published
     if pub.value:
-        emit(s, DCT + "issued", time_literal(pub.value, pub.precision), g)
-    emit(s, KG.publicationPrecision, _PRECISION[pub.precision], g)
-    emit(s, KG.publicationEstablished, _ESTABLISHED[pub.established.value], g)
-    emit(s, KG.publicationEvidence, _s(pub.evidence), g)
+        emit(s, DCT + "issued", _time_value(pub.value, pub.precision), g)
+    emit(s, K.publicationPrecision, _PRECISION[pub.precision], g)
+    emit(s, K.publicationEstablished, _ESTABLISHED[pub.established.value], g)
+    emit(s, K.publicationEvidence, _s(pub.evidence), g)
     lo, hi = _window(pub)
     if lo:
-        emit(s, KG.notBefore, _typed(lo, "date"), g)
+        emit(s, K.notBefore, _typed(lo, "date"), g)
     if hi:
-        emit(s, KG.notAfter, _typed(hi, "date"), g)
+        emit(s, K.notAfter, _typed(hi, "date"), g)
     for note in m.notes:
-        emit(s, KG.note, _s(note), g)
-    emit(s, KG.normalisedText, _s(doc.text), g)
+        emit(s, K.note, _s(note), g)
+    emit(s, K.normalisedText, _s(doc.text), g)
 
 
 def _time(emit: _Emitter, c: str, g: str, t: TimeSpec | None, props: tuple[str, str, str]):
@@ -211,7 +269,7 @@ def _time(emit: _Emitter, c: str, g: str, t: TimeSpec | None, props: tuple[str, 
         return
     value_p, precision_p, written_p = props
     if t.value:
-        emit(c, value_p, time_literal(t.value, t.precision), g)
+        emit(c, value_p, _time_value(t.value, t.precision), g)
     emit(c, precision_p, _PRECISION[t.precision], g)
     if t.as_written:
         emit(c, written_p, _s(t.as_written), g)
@@ -219,78 +277,78 @@ def _time(emit: _Emitter, c: str, g: str, t: TimeSpec | None, props: tuple[str, 
 
 def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str, order: int) -> None:
     sid = source.id
-    g = DATA[f"graph/source/{sid}"]
-    c = DATA[f"claim/{sid}/{claim.id}"]
-    emit(c, RDF_TYPE.value, KG.Claim, g)
-    kind = {"causal": KG.CausalClaim, "quantity": KG.QuantityClaim, "event": KG.EventClaim}
-    emit(c, RDF_TYPE.value, kind[claim.kind], g)
-    emit(c, KG.claimId, _s(f"{sid}/{claim.id}"), g)
-    emit(c, KG.claimOrder, _typed(order, "nonNegativeInteger"), g)
-    emit(c, PROV + "wasDerivedFrom", DATA[f"source/{sid}"], g)
-    emit(c, KG.subject, DATA[f"entity/{claim.subject}"], g)
+    g = f"{ID}graph/source/{sid}"
+    c = f"{ID}claim/{sid}/{claim.id}"
+    emit(c, RDF_TYPE, K.Claim, g)
+    kind = {"causal": K.CausalClaim, "quantity": K.QuantityClaim, "event": K.EventClaim}
+    emit(c, RDF_TYPE, kind[claim.kind], g)
+    emit(c, K.claimId, _s(f"{sid}/{claim.id}"), g)
+    emit(c, K.claimOrder, _typed(order, "nonNegativeInteger"), g)
+    emit(c, PROV + "wasDerivedFrom", f"{ID}source/{sid}", g)
+    emit(c, K.subject, f"{ID}entity/{claim.subject}", g)
     if isinstance(claim, CausalClaim):
-        emit(c, KG.relation, KG[claim.relation.term], g)
-        emit(c, KG.object, DATA[f"entity/{claim.object}"], g)
-        emit(c, KG.polarity, KG[claim.polarity.value.title()], g)
+        emit(c, K.relation, K[claim.relation.term], g)
+        emit(c, K.object, f"{ID}entity/{claim.object}", g)
+        emit(c, K.polarity, K[claim.polarity.value.title()], g)
     elif isinstance(claim, QuantityClaim):
-        emit(c, KG.measure, DATA[f"entity/{claim.measure}"], g)
-        emit(c, KG.value, _typed(claim.value, "decimal"), g)
+        emit(c, K.measure, f"{ID}entity/{claim.measure}", g)
+        emit(c, K.value, _typed(claim.value, "decimal"), g)
         if claim.value_max is not None:
-            emit(c, KG.valueMax, _typed(claim.value_max, "decimal"), g)
-        emit(c, KG.unit, _s(claim.unit), g)
-        emit(c, KG.qualifier, _s(claim.qualifier.value), g)
+            emit(c, K.valueMax, _typed(claim.value_max, "decimal"), g)
+        emit(c, K.unit, _s(claim.unit), g)
+        emit(c, K.qualifier, _s(claim.qualifier.value), g)
     elif isinstance(claim, EventClaim):
-        emit(c, KG.status, KG[claim.status.value.title().replace("_", "")], g)
-    emit(c, KG.modality, KG[claim.modality.value.title()], g)
-    emit(c, KG.attribution, _ATTRIBUTION[claim.attribution], g)
+        emit(c, K.status, K[claim.status.value.title().replace("_", "")], g)
+    emit(c, K.modality, K[claim.modality.value.title()], g)
+    emit(c, K.attribution, _ATTRIBUTION[claim.attribution], g)
     if claim.speaker:
-        emit(c, KG.speaker, DATA[f"entity/{claim.speaker}"], g)
-        emit(c, PROV + "wasAttributedTo", DATA[f"entity/{claim.speaker}"], g)
+        emit(c, K.speaker, f"{ID}entity/{claim.speaker}", g)
+        emit(c, PROV + "wasAttributedTo", f"{ID}entity/{claim.speaker}", g)
     if claim.speaker_as_written:
-        emit(c, KG.speakerAsWritten, _s(claim.speaker_as_written), g)
-    emit(c, KG.proposition, DATA[f"proposition/{prop}"], g)
+        emit(c, K.speakerAsWritten, _s(claim.speaker_as_written), g)
+    emit(c, K.proposition, f"{ID}proposition/{prop}", g)
     if isinstance(claim, QuantityClaim):
-        _time(emit, c, g, claim.period, (KG.period, KG.periodPrecision, KG.periodAsWritten))
+        _time(emit, c, g, claim.period, (K.period, K.periodPrecision, K.periodAsWritten))
     else:
         _time(
             emit,
             c,
             g,
             claim.event_time,
-            (KG.eventTime, KG.eventTimePrecision, KG.eventTimeAsWritten),
+            (K.eventTime, K.eventTimePrecision, K.eventTimeAsWritten),
         )
     if claim.confidence is not None:
-        emit(c, SCHEMA.ratingValue, _typed(claim.confidence, "decimal"), g)
+        emit(c, _SCHEMA.ratingValue, _typed(claim.confidence, "decimal"), g)
     if claim.note:
-        emit(c, KG.note, _s(claim.note), g)
+        emit(c, K.note, _s(claim.note), g)
 
     # The quote: a W3C Web Annotation target with a quote selector and a position selector.
     target, quote, position = f"{c}/target", f"{c}/quote", f"{c}/position"
     text = source.text
-    emit(c, OA.hasTarget, target, g)
-    emit(target, RDF_TYPE.value, OA.SpecificResource, g)
-    emit(target, OA.hasSource, DATA[f"source/{sid}"], g)
-    emit(target, OA.hasSelector, quote, g)
-    emit(target, OA.hasSelector, position, g)
-    emit(quote, RDF_TYPE.value, OA.TextQuoteSelector, g)
-    emit(quote, OA.exact, _s(claim.quote), g)
-    emit(quote, OA.prefix, _s(text[max(0, claim.start - CONTEXT_CHARS) : claim.start]), g)
-    emit(quote, OA.suffix, _s(text[claim.end : claim.end + CONTEXT_CHARS]), g)
-    emit(position, RDF_TYPE.value, OA.TextPositionSelector, g)
-    emit(position, OA.start, _typed(claim.start, "nonNegativeInteger"), g)
-    emit(position, OA.end, _typed(claim.end, "nonNegativeInteger"), g)
+    emit(c, _OA.hasTarget, target, g)
+    emit(target, RDF_TYPE, _OA.SpecificResource, g)
+    emit(target, _OA.hasSource, f"{ID}source/{sid}", g)
+    emit(target, _OA.hasSelector, quote, g)
+    emit(target, _OA.hasSelector, position, g)
+    emit(quote, RDF_TYPE, _OA.TextQuoteSelector, g)
+    emit(quote, _OA.exact, _s(claim.quote), g)
+    emit(quote, _OA.prefix, _s(text[max(0, claim.start - CONTEXT_CHARS) : claim.start]), g)
+    emit(quote, _OA.suffix, _s(text[claim.end : claim.end + CONTEXT_CHARS]), g)
+    emit(position, RDF_TYPE, _OA.TextPositionSelector, g)
+    emit(position, _OA.start, _typed(claim.start, "nonNegativeInteger"), g)
+    emit(position, _OA.end, _typed(claim.end, "nonNegativeInteger"), g)
     norm = source.normalised
-    emit(position, KG.rawStart, _typed(norm.to_raw(claim.start), "nonNegativeInteger"), g)
-    emit(position, KG.rawEnd, _typed(norm.to_raw(claim.end), "nonNegativeInteger"), g)
+    emit(position, K.rawStart, _typed(norm.to_raw(claim.start), "nonNegativeInteger"), g)
+    emit(position, K.rawEnd, _typed(norm.to_raw(claim.end), "nonNegativeInteger"), g)
 
     if isinstance(claim, CausalClaim):
         assertion = f"{c}/assertion"
-        emit(c, NP.hasAssertion, assertion, g)
+        emit(c, _NP.hasAssertion, assertion, g)
         if _adds_edge(claim):
             emit(
-                DATA[f"entity/{claim.subject}"],
-                KG[claim.relation.term],
-                DATA[f"entity/{claim.object}"],
+                f"{ID}entity/{claim.subject}",
+                K[claim.relation.term],
+                f"{ID}entity/{claim.object}",
                 assertion,
             )
 
@@ -343,7 +401,7 @@ class _Facts(NamedTuple):
 def _propositions(
     emit: _Emitter, corpus: Corpus, keys: dict[tuple[str, str], str]
 ) -> dict[str, _Facts]:
-    g = DATA["graph/propositions"]
+    g = ID + "graph/propositions"
     facts = {}
     grouped: dict[str, list[tuple[str, Claim]]] = defaultdict(list)
     for sid, claim in corpus.all_claims():
@@ -354,27 +412,27 @@ def _propositions(
     for key in sorted(grouped):
         members = grouped[key]
         first = members[0][1]
-        p = DATA[f"proposition/{key}"]
-        emit(p, RDF_TYPE.value, KG.Proposition, g)
-        emit(p, KG.subject, DATA[f"entity/{first.subject}"], g)
+        p = f"{ID}proposition/{key}"
+        emit(p, RDF_TYPE, K.Proposition, g)
+        emit(p, K.subject, f"{ID}entity/{first.subject}", g)
         if isinstance(first, CausalClaim):
-            emit(p, KG.relation, KG[first.relation.term], g)
-            emit(p, KG.object, DATA[f"entity/{first.object}"], g)
+            emit(p, K.relation, K[first.relation.term], g)
+            emit(p, K.object, f"{ID}entity/{first.object}", g)
         elif isinstance(first, QuantityClaim):
-            emit(p, KG.measure, DATA[f"entity/{first.measure}"], g)
-        emit(p, RDFS_LABEL.value, _s(titles[key]), g)
-        emit(p, KG.propositionOrder, _typed(order[key], "nonNegativeInteger"), g)
+            emit(p, K.measure, f"{ID}entity/{first.measure}", g)
+        emit(p, RDFS_LABEL, _s(titles[key]), g)
+        emit(p, K.propositionOrder, _typed(order[key], "nonNegativeInteger"), g)
         sources = {sid for sid, _ in members}
         affirming = {sid for sid, c in members if _affirms(c)}
-        emit(p, KG.claimCount, _typed(len(members), "integer"), g)
-        emit(p, KG.sourceCount, _typed(len(sources), "integer"), g)
-        emit(p, KG.assertingSourceCount, _typed(len(affirming), "integer"), g)
+        emit(p, K.claimCount, _typed(len(members), "integer"), g)
+        emit(p, K.sourceCount, _typed(len(sources), "integer"), g)
+        emit(p, K.assertingSourceCount, _typed(len(affirming), "integer"), g)
         doubting = {sid for sid, c in members if not _affirms(c)}
-        emit(p, KG.doubtingSourceCount, _typed(len(doubting), "integer"), g)
+        emit(p, K.doubtingSourceCount, _typed(len(doubting), "integer"), g)
         rejecting = {sid for sid, c in members if _rejects(c)}
-        emit(p, KG.rejectingSourceCount, _typed(len(rejecting), "integer"), g)
+        emit(p, K.rejectingSourceCount, _typed(len(rejecting), "integer"), g)
         contradicted = any(a != r for a in affirming for r in rejecting)
-        emit(p, KG.contradicted, _typed(str(contradicted).lower(), "boolean"), g)
+        emit(p, K.contradicted, _typed(str(contradicted).lower(), "boolean"), g)
         facts[key] = _Facts(order[key], len(sources), contradicted)
     return facts
 
@@ -401,14 +459,14 @@ def _listings(
       then publication date, then reading order, so that the claims published by any day are
       the first ones.
     """
-    g = DATA["graph/propositions"]
+    g = ID + "graph/propositions"
     single = sorted((f.order, key) for key, f in facts.items() if f.sources == 1)
     for n, (_, key) in enumerate(single):
-        emit(DATA[f"proposition/{key}"], KG.singleSourceOrder, _integer(n), g)
+        emit(f"{ID}proposition/{key}", K.singleSourceOrder, _integer(n), g)
     windows = {}
     for sid, source in corpus.sources.items():
         pub = source.meta.published
-        issued = time_literal(pub.value, pub.precision).value if pub.value else ""
+        issued = pub.value or ""
         windows[sid] = (_window(pub)[1], issued)
     timeline: list[tuple] = []
     as_of: list[tuple] = []
@@ -418,7 +476,7 @@ def _listings(
         n = orders[node]
         t = None if isinstance(claim, QuantityClaim) else claim.event_time
         if t is not None:
-            day = time_literal(t.value, t.precision).value if t.value else ""
+            day = t.value or ""
             timeline.append((not day, day, n, node))
         last_day, issued = windows[sid]
         if last_day:
@@ -427,17 +485,17 @@ def _listings(
         if proposition.contradicted and (_affirms(claim) or _rejects(claim)):
             contradicted.append((proposition.order, n, node))
     for prop, rows in (
-        (KG.contradictionOrder, contradicted),
-        (KG.timelineOrder, timeline),
-        (KG.asOfOrder, as_of),
+        (K.contradictionOrder, contradicted),
+        (K.timelineOrder, timeline),
+        (K.asOfOrder, as_of),
     ):
         for n, row in enumerate(sorted(rows)):
             sid, cid = row[-1]
-            emit(DATA[f"claim/{sid}/{cid}"], prop, _integer(n), _graph(sid))
+            emit(f"{ID}claim/{sid}/{cid}", prop, _integer(n), _graph(sid))
 
 
 def _graph(sid: str) -> str:
-    return DATA[f"graph/source/{sid}"]
+    return f"{ID}graph/source/{sid}"
 
 
 def _step(k: str, m: str) -> str:
@@ -462,7 +520,7 @@ def _components(emit: _Emitter, corpus: Corpus) -> None:
     A component is named after its smallest entity id, so its IRI stays put while its
     membership does.
     """
-    g = DATA["graph/propositions"]
+    g = ID + "graph/propositions"
     links: dict[tuple[str, Relation, str], list[tuple[str, str]]] = defaultdict(list)
     affirmed = set()
     edges = nx.DiGraph()
@@ -478,21 +536,21 @@ def _components(emit: _Emitter, corpus: Corpus) -> None:
             edges.add_edge(cause, effect)
     component: dict[str, str] = {}
     for members in nx.strongly_connected_components(edges):
-        component.update(dict.fromkeys(members, DATA[f"component/{min(members)}"]))
+        component.update(dict.fromkeys(members, f"{ID}component/{min(members)}"))
     for name in sorted(set(component.values())):
-        emit(name, RDF_TYPE.value, KG.Component, g)
+        emit(name, RDF_TYPE, K.Component, g)
     for entity in sorted(component):
-        emit(DATA[f"entity/{entity}"], KG.component, component[entity], g)
+        emit(f"{ID}entity/{entity}", K.component, component[entity], g)
     dag = {(component[u], component[v]) for u, v in edges.edges} - {
         (k, k) for k in component.values()
     }
     for k, m in sorted(dag):
-        emit(k, KG.leadsTo, m, g)
+        emit(k, K.leadsTo, m, g)
         # the same step as a node, so that claims on it are found from both ends at once
         step = _step(k, m)
-        emit(step, RDF_TYPE.value, KG.ComponentStep, g)
-        emit(step, KG.leavesComponent, k, g)
-        emit(step, KG.entersComponent, m, g)
+        emit(step, RDF_TYPE, K.ComponentStep, g)
+        emit(step, K.leavesComponent, k, g)
+        emit(step, K.entersComponent, m, g)
 
     labels = {e.id: e.label for e in corpus.entities.values()}
     # Every claim on an affirmed link, denials of it included (as in the `chain` query).
@@ -501,38 +559,39 @@ def _components(emit: _Emitter, corpus: Corpus) -> None:
         cause, relation, effect = link
         k, m = component[cause], component[effect]
         for sid, cid in links[link]:
-            node = DATA[f"claim/{sid}/{cid}"]
+            node = f"{ID}claim/{sid}/{cid}"
             if k == m:
                 # as the query sorts: the link as written, subject first
                 written = (effect, cause) if relation is Relation.responds_to else (cause, effect)
                 key = (labels[written[0]], labels[written[1]], relation.value, f"{sid}/{cid}")
                 within[k].append((key, node, sid))
             else:
-                emit(node, KG.betweenComponents, _step(k, m), _graph(sid))
+                emit(node, K.betweenComponents, _step(k, m), _graph(sid))
     for k in sorted(within):
         for n, (_, node, sid) in enumerate(sorted(within[k])):
-            emit(node, KG.withinComponent, k, _graph(sid))
-            emit(node, KG.chainOrder, _integer(n), _graph(sid))
+            emit(node, K.withinComponent, k, _graph(sid))
+            emit(node, K.chainOrder, _integer(n), _graph(sid))
 
 
 def corpus_quads(corpus: Corpus, ontology: Path) -> list[ox.Quad]:
     """All quads of the graph, in a deterministic order (held in memory: see `emit_corpus`)."""
-    quads: list[ox.Quad] = []
-    emit_corpus(corpus, ontology, quads.extend)
-    return quads
+    chunks: list[bytes] = []
+    emit_corpus(corpus, ontology, chunks.append)
+    return list(ox.parse(b"".join(chunks), format=ox.RdfFormat.N_QUADS))
 
 
 def emit_corpus(
-    corpus: Corpus, ontology: Path, sink: Callable[[list[ox.Quad]], object], batch: int = 100_000
+    corpus: Corpus, ontology: Path, write: Callable[[bytes], object], batch: int = 100_000
 ) -> int:
-    """Hand the quads of `corpus_quads` to `sink` in batches, in the same order; return how many.
+    """Write the graph as N-Quads, `batch` quads at a time, to `write`; return how many quads.
 
     The build streams a large graph to disk this way instead of holding it: at a million
     claims the graph is 36 million quads, several times the corpus's own memory.
     """
-    emit = _Emitter(sink, batch)
-    for quad in ontology_quads(ontology):
-        emit.quads.append(quad)
+    emit = _Emitter(write, batch)
+    ontology_part = ontology_quads(ontology)
+    write(ox.serialize(ontology_part, format=ox.RdfFormat.N_QUADS) or b"")
+    emit.count = len(ontology_part)
     for entity_id in sorted(corpus.entities):
         _entity(emit, corpus.entities[entity_id])
     keys: dict[tuple[str, str], str] = {}
