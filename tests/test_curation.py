@@ -105,6 +105,29 @@ def test_duplicate_entity_ids(mini):
         load_corpus(mini)
 
 
+def test_entity_errors_name_the_line_of_the_entity_they_are_in(mini):
+    path = mini / "entities.yaml"
+    edit(
+        path,
+        "  type: Indicator\n  label: U.S. Treasury yields",
+        "  type: Indicater\n  label: U.S. Treasury yields",
+    )
+    line = line_of(path, "type: Indicater")
+    with pytest.raises(CurationError) as err:
+        load_corpus(mini)
+    assert str(err.value).startswith(f"{path}:{line}: type: Input should be")
+
+
+def test_a_key_given_twice_is_refused_at_its_second_line(mini):
+    """PyYAML would keep the second value silently; the curator's first would be lost."""
+    path = mini / CLAIMS
+    edit(path, "  modality: hypothetical", "  modality: hypothetical\n  modality: asserted")
+    line = line_of(path, "modality: asserted")
+    with pytest.raises(CurationError) as err:
+        load_corpus(mini)
+    assert str(err.value) == f"{path}:{line}: modality: duplicate key 'modality'"
+
+
 def test_unknown_yaml_key_is_refused(mini):
     path = mini / CLAIMS
     edit(path, "  modality: hypothetical", "  modality: hypothetical\n  modalty: asserted")

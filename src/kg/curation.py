@@ -53,9 +53,8 @@ def load_entities(path: Path) -> dict[str, Entity]:
     if not isinstance(located.data, list):
         raise CurationError("expected a list of entities", path=path, line=1)
     entities: dict[str, Entity] = {}
-    for i, item in enumerate(located.data):
-        sub = Located(item, {k[1:]: v for k, v in located.lines.items() if k[:1] == (i,)}, path)
-        entity = read_model(path, Entity, sub)
+    for i in range(len(located.data)):
+        entity = read_model(path, Entity, located.at(i))
         if entity.id in entities:
             raise located.error(f"duplicate entity id '{entity.id}'", (i, "id"))
         entities[entity.id] = entity
