@@ -22,6 +22,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import IO
 
+import yaml
+
 from kg import graph
 from kg.build import ONTOLOGY
 from kg.curation import Corpus
@@ -42,6 +44,7 @@ from kg.models import (
     TimeSpec,
 )
 
+Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 CLAIMS_PER_SOURCE = 50
 WORDS = [
     *[
@@ -267,6 +270,29 @@ def make_corpus(n_claims: int, seed: int = 7) -> tuple[Corpus, dict]:
         "to": entities[40].id,
     }
     return corpus, info
+
+
+def write_corpus(corpus: Corpus, data_dir: Path) -> None:
+    """Write `corpus` as curated files (`sources/`, `entities.yaml`, `claims/`), as
+    `kg.curation.load_corpus` reads them, so a benchmark can time `kg build` from the files."""
+    (data_dir / "sources").mkdir(parents=True)
+    (data_dir / "claims").mkdir()
+
+    def dump(data: object, path: Path) -> None:
+        with path.open("w", encoding="utf-8") as out:
+            yaml.dump(data, out, Dumper=Dumper, sort_keys=False, allow_unicode=True)
+
+    dump(
+        [e.model_dump(mode="json", exclude_defaults=True) for e in corpus.entities.values()],
+        data_dir / "entities.yaml",
+    )
+    for sid, source in corpus.sources.items():
+        (data_dir / "sources" / f"{sid}.txt").write_bytes(source.text.encode())
+        dump(source.meta.model_dump(mode="json"), data_dir / "sources" / f"{sid}.meta.yaml")
+        claims = [c.model_dump(mode="json", exclude_defaults=True) for c in corpus.claims[sid]]
+        for claim, model in zip(claims, corpus.claims[sid], strict=True):
+            claim["kind"] = model.kind  # the union's tag, a default of each model
+        dump({"source": sid, "claims": claims}, data_dir / "claims" / f"{sid}.yaml")
 
 
 def generate(n_claims: int, out: IO[bytes], seed: int = 7) -> dict:
