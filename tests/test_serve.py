@@ -13,8 +13,10 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 import rdflib
+from click.testing import CliRunner
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
+from kg.cli import cli
 from kg.serve import Endpoint, make_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -169,6 +171,36 @@ def test_a_runaway_query_is_stopped_and_the_server_keeps_serving(served, query):
     assert time.monotonic() - started < 30
     answer = client(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Source }").convert()
     assert answer["results"]["bindings"][0]["n"]["value"] == "5"
+
+
+MEMORY_HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
+
+
+def test_a_query_past_the_memory_limit_is_stopped_before_its_deadline(seed_store, tmp_path):
+    """The sort must hold the whole cross join: without a limit it grows by gigabytes a
+    minute, long before a generous deadline; with one it is stopped at the limit."""
+    endpoint = Endpoint(seed_store.location, timeout=120, workers=1, memory_mb=300)
+    server, base = start(endpoint)
+    try:
+        started = time.monotonic()
+        data = urllib.parse.urlencode({"query": MEMORY_HOG}).encode()
+        status, _, text = get(
+            f"{base}/sparql", data=data, content_type="application/x-www-form-urlencoded"
+        )
+        assert status == 503
+        assert "needed more than the 300 MB a query may use" in text and text.count("\n") == 1
+        assert time.monotonic() - started < 60
+        answer = client(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Source }").convert()
+        assert answer["results"]["bindings"][0]["n"]["value"] == "5"
+    finally:
+        stop(server, endpoint)
+
+
+def test_serve_refuses_a_memory_limit_too_small_to_start_a_worker(seed_store):
+    result = CliRunner().invoke(
+        cli, ["serve", "--store", seed_store.location, "--memory-limit", "100"]
+    )
+    assert result.exit_code == 2 and "at least 256 MB" in result.output
 
 
 def test_query_page_saved_queries_and_graph_view(served):

@@ -446,6 +446,14 @@ def queries(fmt: str) -> None:
     show_default=True,
     help="Queries run at once.",
 )
+@click.option(
+    "--memory-limit",
+    "memory_mb",
+    type=click.IntRange(min=0),
+    default=4096,
+    show_default=True,
+    help="Megabytes a query's worker may use (0: no limit; Linux).",
+)
 @click.option("--allow-update", is_flag=True, help="Accept SPARQL updates (read-only otherwise).")
 @click.option("--allow-service", is_flag=True, help="Accept SERVICE (federated) queries.")
 @click.option("--allow-load", is_flag=True, help="Accept LOAD (with --allow-update).")
@@ -456,12 +464,27 @@ def queries(fmt: str) -> None:
     show_default=True,
     help="HTML graph view served at /graph.",
 )
-def serve(store, host, port, timeout, limit, workers, allow_update, allow_service, allow_load, viz):
+def serve(
+    store, host, port, timeout, limit, workers, memory_mb, allow_update, allow_service,
+    allow_load, viz,
+):  # fmt: skip
     """Serve the graph as a SPARQL 1.1 endpoint with a query page (read-only by default)."""
     from kg.serve import Endpoint, make_server
 
+    if 0 < memory_mb < 256:
+        raise click.BadParameter(
+            "a worker needs at least 256 MB (0: no limit)", param_hint="--memory-limit"
+        )
     endpoint = Endpoint(
-        store, timeout, limit, workers, allow_update, allow_service, allow_load, viz
+        store,
+        timeout,
+        limit,
+        workers,
+        allow_update,
+        allow_service,
+        allow_load,
+        viz,
+        memory_mb=memory_mb or None,
     )
     server = make_server(endpoint, host, port)
     shown = re.sub(r"//([^/@:]+):[^/@]*@", r"//\1:***@", store)  # no password on screen

@@ -5,6 +5,11 @@ query runs in a worker process: when the deadline passes the worker is killed, a
 takes its place, and the server goes on serving. Workers open the store themselves
 (read-only, so several can share an embedded store) and send back the serialised answer,
 cut at the result limit.
+
+A deadline alone does not bound memory: a cross join took 2 GB in its first 5 s here. So a
+worker may also get a memory limit (Linux's ``RLIMIT_DATA``: heap and private mappings, not
+the store's files), past which an allocation fails, the worker stops, and the pool answers
+that the query needed too much memory and starts a fresh worker.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import queue
+import resource
+import signal
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -19,11 +26,15 @@ from typing import Any
 
 from kg.errors import KgError, QueryError, StoreError
 
-__all__ = ["Answer", "QueryPool", "QueryTimeout"]
+__all__ = ["Answer", "QueryPool", "QueryTimeout", "QueryTooLarge"]
 
 
 class QueryTimeout(KgError):
     """A query ran past the server's deadline and was stopped."""
+
+
+class QueryTooLarge(QueryTimeout):
+    """A query needed more memory than a worker may use and was stopped (HTTP 503)."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +67,11 @@ def _answer(store: Any, kind: str, text: str, fmt: str, limit: int) -> Answer:
     return Answer(200, serialise(result, chosen, PREFIXES), chosen.media_type, truncated)
 
 
-def _work(spec: str, writable: bool, conn: Connection) -> None:
+def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = None) -> None:
     """Worker loop: open the store once, then answer requests until the pipe closes."""
+    if memory_mb:
+        cap = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     from kg.store import open_store
 
     try:
@@ -91,10 +105,20 @@ class _Worker:
 
 
 class QueryPool:
-    """`size` workers over the store `spec`; `run` waits at most `timeout` seconds."""
+    """`size` workers over the store `spec`; `run` waits at most `timeout` seconds, and a
+    worker may use at most `memory_mb` megabytes (None: no limit)."""
 
-    def __init__(self, spec: str, *, size: int = 2, timeout: float = 30.0, writable: bool = False):
+    def __init__(
+        self,
+        spec: str,
+        *,
+        size: int = 2,
+        timeout: float = 30.0,
+        writable: bool = False,
+        memory_mb: int | None = None,
+    ):
         self.spec, self.timeout, self.writable = spec, timeout, writable
+        self.memory_mb = memory_mb
         self._ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
@@ -105,7 +129,7 @@ class QueryPool:
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(
-            target=_work, args=(self.spec, self.writable, child), daemon=True
+            target=_work, args=(self.spec, self.writable, child, self.memory_mb), daemon=True
         )
         process.start()
         child.close()
@@ -134,8 +158,19 @@ class QueryPool:
                 self._idle.put(worker)
                 return answer
         except (EOFError, OSError):
+            worker.process.join(5)
+            code = worker.process.exitcode
             self._replace(worker)
-            raise StoreError("the query worker died (out of memory?); it was replaced") from None
+            # an allocation past the limit aborts Oxigraph (SIGABRT) or raises MemoryError
+            if self.memory_mb and code in (-signal.SIGABRT, 1):
+                raise QueryTooLarge(
+                    f"the query needed more than the {self.memory_mb} MB a query may use and "
+                    "was stopped; bind more of it (an entity, a source), add a LIMIT, or raise "
+                    "--memory-limit"
+                ) from None
+            raise StoreError(
+                f"the query worker stopped (exit code {code}, out of memory?); it was replaced"
+            ) from None
         self._replace(worker)
         raise QueryTimeout(
             f"the query ran past the {self.timeout:g} s limit and was stopped; "

@@ -69,6 +69,7 @@ class Endpoint:
     allow_service: bool = False
     allow_load: bool = False
     viz: Path = DEFAULT_VIZ
+    memory_mb: int | None = 4096  # per worker; None: no limit
     pool: QueryPool | None = field(default=None, repr=False)
 
     def start(self) -> None:
@@ -78,6 +79,7 @@ class Endpoint:
             size=1 if embedded_writer else self.workers,  # one writer owns an embedded store
             timeout=self.timeout,
             writable=embedded_writer,
+            memory_mb=self.memory_mb,
         )
 
     def check(self, text: str, update: bool) -> str:
