@@ -52,7 +52,7 @@ from kg.models import (
 from kg.namespace import DATA, KG, NP, OA, SCHEMA, WD
 from kg.sources import SourceDocument
 
-__all__ = ["corpus_quads", "emit_corpus", "ontology_quads", "time_literal"]
+__all__ = ["corpus_quads", "emit_corpus", "ontology_quads"]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -141,16 +141,12 @@ def _iri(value: str) -> str:
     return ox.NamedNode(value).value
 
 
-def time_literal(value: str, precision: Precision) -> ox.Literal:
+def _time_value(value: str, precision: Precision) -> _Lit:
     """A date at its precision: xsd:date, xsd:gYearMonth or xsd:gYear.
 
-    >>> time_literal("2025-01", Precision.month).datatype.value
-    'http://www.w3.org/2001/XMLSchema#gYearMonth'
+    >>> _time_value("2025-01", Precision.month)
+    '"2025-01"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>'
     """
-    return ox.Literal(value, datatype=ox.NamedNode(XSD + _TIME_TYPES[precision]))
-
-
-def _time_value(value: str, precision: Precision) -> _Lit:
     return _typed(value, _TIME_TYPES[precision])
 
 

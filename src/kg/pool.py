@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import queue
-import resource
 import signal
 import threading
 from dataclasses import dataclass
@@ -70,6 +69,8 @@ def _answer(store: Any, kind: str, text: str, fmt: str, limit: int) -> Answer:
 def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = None) -> None:
     """Worker loop: open the store once, then answer requests until the pipe closes."""
     if memory_mb:
+        import resource  # POSIX only: imported where a limit is asked for
+
         cap = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     from kg.store import open_store
