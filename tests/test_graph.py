@@ -200,3 +200,44 @@ def test_build_can_write_fewer_files(mini, tmp_path, files, written):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["data", "s", *(["g"] * bool(written))]
     )
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("{data}", "is a folder but not a graph store"),
+        ("{data}/entities.yaml", "is a file, not a store folder"),
+        (".", "refusing to replace this folder"),
+        ("/", "refusing to replace this folder"),
+        ("", "--store is empty"),
+        ("ftp://example.org/x", "ftp: is not a store"),
+        ("http://[::1", "not a valid URL"),
+        ("http://127.0.0.1:abc/sparql", "not a valid URL"),
+    ],
+)
+def test_build_refuses_a_store_it_must_not_replace(mini, tmp_path, monkeypatch, spec, message):
+    """A mistyped --store (the sources folder, a file, the current folder) must not be
+    deleted to make room for the store, and is refused before any work is done."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    args = ["build", "--data", str(mini), "--output", str(tmp_path / "g")]
+    result = CliRunner().invoke(cli, [*args, "--store", spec.format(data=mini)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ") and message in result.output
+    assert result.output.count("\n") == 1
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
+
+
+def test_build_replaces_an_existing_store_and_leaves_no_litter(mini, tmp_path):
+    store = tmp_path / "s"
+    build(mini, None, str(store))
+    (mini / "claims" / next(p.name for p in (mini / "claims").iterdir())).unlink()
+    build(mini, None, str(store))
+    from kg.store import open_store
+
+    assert not open_store(store).ask("ASK { ?c a kg:Claim }")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "s"]

@@ -23,10 +23,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.curation import Corpus, load_corpus
-from kg.errors import ValidationError
+from kg.errors import StoreError, ValidationError
 from kg.graph import emit_corpus
 from kg.namespace import PREFIXES
-from kg.store import DEFAULT_STORE, EmbeddedStore, open_store, replace_directory
+from kg.store import DEFAULT_STORE, EmbeddedStore, open_store, replace_directory, store_target
 
 __all__ = ["BuildReport", "build", "build_corpus", "serialise", "shacl_validate"]
 
@@ -129,6 +129,7 @@ def build_corpus(
     store's bulk loader does not add its memory to the corpus's.
     """
     started = time.perf_counter()
+    target = store_target(store) if store is not None else None  # before any work or harm
     corpus = load()
     loaded = time.perf_counter()
     report = BuildReport(
@@ -142,9 +143,12 @@ def build_corpus(
         raise ValueError(
             f"unknown output files {sorted(unknown)}: expected some of {list(FORMATS)}"
         )
-    near = out_dir if names else Path(store).parent if store and _embedded(store) else None
+    near = out_dir if names else target.parent if target else None
     if near:
         near.mkdir(parents=True, exist_ok=True)
+        _remove_stale(near, ".kg-build-*")
+    if target:
+        _remove_stale(target.parent, f".{target.name}.new-*", f".{target.name}.old-*")
     report.stages["corpus"] = loaded - started
     lap = loaded
 
@@ -169,8 +173,8 @@ def build_corpus(
                 serialise(_parse(staged), FORMATS[name], Path(tmp) / name)
             staged_outputs[name] = Path(tmp) / name
         stage("files")
-        if store:
-            load_store(store, staged)
+        if store is not None:
+            load_store(store, staged, target)
             report.store = store
             stage("store")
         for name, path in staged_outputs.items():
@@ -181,26 +185,41 @@ def build_corpus(
     return report
 
 
+STALE_AFTER = 24 * 3600  # seconds: far longer than any build, so a running one is never touched
+
+
+def _remove_stale(folder: Path, *patterns: str) -> None:
+    """Remove staging folders a killed build left behind (a clean exit removes its own)."""
+    cutoff = time.time() - STALE_AFTER
+    for pattern in patterns:
+        for path in folder.glob(pattern):
+            try:
+                if path.is_dir() and path.stat().st_mtime < cutoff:
+                    shutil.rmtree(path)
+            except OSError:
+                pass  # someone else's, or already gone: it is only litter
+
+
 def _parse(path: Path) -> Iterator[ox.Quad]:
     return ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
 
 
-def _embedded(spec: str) -> bool:
-    return not spec.startswith(("http://", "https://")) and spec != ":memory:"
-
-
-def load_store(spec: str, nquads: Path) -> None:
-    """Replace the content of the store at `spec` with the N-Quads file `nquads`."""
-    if not _embedded(spec):
-        open_store(spec).replace_nquads(nquads.read_bytes())
+def load_store(spec: str, nquads: Path, target: Path | None = None) -> None:
+    """Replace the content of the store at `spec` with the N-Quads file `nquads`; `target` is
+    the folder `store_target(spec)` approved (None for a URL or ":memory:")."""
+    if target is None:
+        open_store(spec, create=True).replace_nquads(nquads.read_bytes())
         return
-    target = Path(spec)
-    fresh = target.with_name(target.name + ".new")
-    if fresh.exists():
-        shutil.rmtree(fresh)
-    fresh.parent.mkdir(parents=True, exist_ok=True)
-    new = EmbeddedStore(fresh)
-    new.load_file(nquads)
-    new._store.flush()
-    del new
-    replace_directory(fresh, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+        try:
+            new = EmbeddedStore(fresh)
+            new.load_file(nquads)
+            new._store.flush()
+            del new
+            replace_directory(fresh, target)
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
+    except OSError as exc:
+        raise StoreError(f"cannot write the store: {exc.strerror or exc}", path=target) from None

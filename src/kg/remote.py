@@ -227,6 +227,7 @@ class RemoteStore(Store):
 def remote_store(spec: str) -> RemoteStore:
     """A `RemoteStore` from ``URL [update=URL] [gsp=URL]``; credentials in the URL."""
     url, *options = spec.split()
+    _check_url(url)
     extra: dict[str, str] = {}
     for option in options:
         key, _, value = option.partition("=")
@@ -234,6 +235,7 @@ def remote_store(spec: str) -> RemoteStore:
             raise StoreError(f"unknown store option {option!r}: expected update=URL or gsp=URL")
         if not value.startswith(("http://", "https://")):
             raise StoreError(f"store option {key}= needs an http(s) URL, not {value!r}")
+        _check_url(value)
         extra[key] = value
     clean, user, password = _without_credentials(url)
     credentials: dict[str, tuple[str, str | None]] = {}
@@ -249,6 +251,17 @@ def remote_store(spec: str) -> RemoteStore:
         password=password,
         credentials=credentials,
     )
+
+
+def _check_url(url: str) -> None:
+    """Refuse a URL urllib would only reject at the first request, with a traceback."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError as exc:
+        raise StoreError(f"{url}: not a valid URL ({exc})") from None
+    if not parts.hostname:
+        raise StoreError(f"{url}: the URL names no host")
 
 
 def _without_credentials(url: str) -> tuple[str, str | None, str | None]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -161,13 +162,36 @@ def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Sto
     return EmbeddedStore(path, read_only=not create)
 
 
+def store_target(spec: str) -> Path | None:
+    """Check that `kg build` may replace the store at `spec`; return its folder (None for
+    ":memory:" and URLs). A folder is replaced only if it is missing or already an Oxigraph
+    store, so a mistyped ``--store data/sources`` cannot delete anything."""
+    if not spec.strip():
+        raise StoreError("--store is empty: give a folder or a SPARQL endpoint URL")
+    if spec == ":memory:" or spec.startswith(("http://", "https://")):
+        if spec != ":memory:":
+            open_store(spec)  # checks the URL without connecting
+        return None
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", spec):
+        raise StoreError(f"{spec.split(':')[0]}: is not a store: use a folder or an http(s) URL")
+    path = Path(spec)
+    resolved = path.resolve()
+    if resolved == Path(resolved.anchor) or resolved in (Path.cwd(), *Path.cwd().parents):
+        raise StoreError("refusing to replace this folder: name a folder for the store", path=path)
+    if path.exists() and not path.is_dir():
+        raise StoreError("is a file, not a store folder", path=path)
+    if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").is_file():
+        raise StoreError(
+            "is a folder but not a graph store; refusing to replace it (choose another --store)",
+            path=path,
+        )
+    return resolved
+
+
 def replace_directory(src: Path, dst: Path) -> None:
     """Swap a freshly written store directory into place, keeping the old one until then."""
-    old = dst.with_name(dst.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
+    old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.old-", dir=dst.parent))
     if dst.exists():
-        dst.rename(old)
+        dst.rename(old / dst.name)
     src.rename(dst)
-    if old.exists():
-        shutil.rmtree(old)
+    shutil.rmtree(old)
