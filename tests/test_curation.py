@@ -172,6 +172,37 @@ BAD_INPUTS = {
 }
 
 
+@pytest.mark.parametrize(
+    ("break_it", "where", "message"),
+    [
+        (lambda d: (d / "claims").rename(d / "gone"), "claims", "claims folder not found"),
+        (lambda d: (d / "sources").rename(d / "gone"), "sources", "sources folder not found"),
+        (
+            lambda d: (d / CLAIMS).rename(d / "claims" / "mini-002.yml"),
+            "claims/mini-002.yml",
+            "claims files end in .yaml",
+        ),
+        (
+            lambda d: [(d / CLAIMS).unlink(), (d / "claims").rmdir(), (d / "claims").touch()],
+            "claims",
+            "is a file, not a claims folder",
+        ),
+    ],
+)
+def test_a_missing_folder_is_an_error_not_an_empty_corpus(mini, tmp_path, break_it, where, message):
+    """Read as empty, a moved or misnamed folder would build an empty graph over a good one."""
+    store = tmp_path / "s"
+    args = ["build", "--data", str(mini), "--output", str(tmp_path / "g"), "--store", str(store)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    break_it(mini)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {mini / where}: {message}")
+    from kg.store import open_store
+
+    assert open_store(store).ask("ASK { ?c a kg:Claim }")
+
+
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
 def test_every_bad_input_is_one_line_and_writes_nothing(mini, tmp_path, case):
     name, old, new, message = BAD_INPUTS[case]

@@ -92,3 +92,13 @@ def test_a_50_mb_file_is_refused_without_reading_it_and_skip_invalid_goes_on(tmp
     ]
     report = ingest([big.parent], tmp_path / "d", skip_invalid=True)
     assert len(report.added) == 1 and "52,428,800 bytes" in report.skipped[0]
+
+
+def test_a_folder_is_ingested_without_its_hidden_folders(tmp_path):
+    folder = tmp_path / "articles"
+    (folder / ".git" / "objects").mkdir(parents=True)
+    (folder / ".git" / "objects" / "note.txt").write_bytes(ARTICLE.read_bytes() + b"\nv2\n")
+    (folder / "desk").mkdir()
+    (folder / "desk" / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
+    report = ingest([folder], tmp_path / "data")
+    assert [sid.rsplit("-", 1)[0] for sid in report.added] == ["yen-tariffs"]

@@ -170,6 +170,36 @@ def test_a_failed_query_leaves_the_output_file_as_it_was(
     assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
+def test_output_keeps_permissions_and_symlinks_and_writes_into_a_fifo(seed_store, tmp_path):
+    import os
+    import stat
+    import threading
+
+    store = ["--store", seed_store.location, "--format", "csv"]
+    old = os.umask(0o022)
+    try:
+        assert kg("query", SOURCES, *store, "--output", str(tmp_path / "new.csv")).exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o644  # not mkstemp's 0600
+    shared = tmp_path / "shared.csv"
+    shared.write_text("old\n")
+    shared.chmod(0o664)
+    (tmp_path / "link.csv").symlink_to(shared)
+    assert kg("query", SOURCES, *store, "--output", str(tmp_path / "link.csv")).exit_code == 0
+    assert (tmp_path / "link.csv").is_symlink()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o664
+    assert shared.read_text().count("\n") == 6
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert kg("query", SOURCES, *store, "--output", str(fifo)).exit_code == 0
+    reader.join(10)
+    assert got[0].count(b"\n") == 6 and stat.S_ISFIFO(fifo.stat().st_mode)
+
+
 def test_output_and_query_file_problems_are_one_line(seed_store, tmp_path):
     store = ["--store", seed_store.location]
     for target, message in [

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import CurationError
+from kg.files import listing
 from kg.models import (
     Claim,
     ClaimsFile,
@@ -133,7 +134,15 @@ def load_corpus(data_dir: Path) -> Corpus:
     sources = {s.id: s for s in load_sources(data_dir / "sources")}
     entities = load_entities(data_dir / "entities.yaml")
     claims: dict[str, list[Claim]] = {}
-    for path in sorted((data_dir / "claims").glob("*.yaml")):
+    folder = data_dir / "claims"
+    if not folder.exists():
+        raise CurationError(
+            "claims folder not found: create it (empty while there are no claims yet)", path=folder
+        )
+    paths = listing(folder, ".yaml", error=CurationError, what="claims folder")
+    if stray := listing(folder, ".yml", error=CurationError):
+        raise CurationError("claims files end in .yaml: rename this one", path=stray[0])
+    for path in paths:
         claims_file = load_claims(path, sources, entities)
         claims[claims_file.source] = list(claims_file.claims)
     return Corpus(sources, entities, claims)

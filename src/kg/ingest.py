@@ -211,10 +211,12 @@ def read_documents(paths: list[Path]) -> Iterator[Document | SourceError]:
     """
     for path in paths:
         if path.is_dir():
+            # hidden files and everything under hidden folders (.git, .venv) are not articles
             files = sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.parts[-1:])
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.exists():
             files = [path]

@@ -11,12 +11,9 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
@@ -24,6 +21,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.files import replacing
 from kg.namespace import PREFIXES
 from kg.results import Result, ResultFormat, Row, serialise_chunks
 from kg.saved import SavedQuery, bind_params, get_saved
@@ -224,7 +222,7 @@ def write_result(
         if to_stdout:
             _table(result, sys.stdout)
             return
-        with _replacing(Path(output)) as binary:  # type: ignore[arg-type]
+        with replacing(Path(output), error=QueryError) as binary:  # type: ignore[arg-type]
             text = io.TextIOWrapper(binary, encoding="utf-8")
             _table(result, text)
             text.flush()
@@ -240,25 +238,6 @@ def write_result(
             sys.stdout.buffer.write(b"\n")
         sys.stdout.flush()
         return
-    with _replacing(Path(output)) as binary:  # type: ignore[arg-type]
+    with replacing(Path(output), error=QueryError) as binary:  # type: ignore[arg-type]
         for chunk in chunks:
             binary.write(chunk)
-
-
-@contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[IO[bytes]]:
-    """A file written beside `path` and renamed over it only when complete: a query that
-    fails halfway (a wrong format, a timeout) leaves what was there before."""
-    if path.is_dir():
-        raise QueryError("is a folder: give a file name", path=path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise QueryError(f"cannot write here: {exc.strerror}", path=path) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
+from kg.files import listing
 from kg.models import SourceMeta
 from kg.normalise import Normalised, normalise_bytes
 from kg.yamlfile import read_model
@@ -79,7 +80,7 @@ def load_source(meta_path: Path) -> SourceDocument:
 
 def load_sources(directory: Path) -> list[SourceDocument]:
     """All sources in `directory`, sorted by id."""
-    metas = sorted(directory.glob(f"*{META_SUFFIX}"))
+    metas = listing(directory, META_SUFFIX, error=SourceError, what="sources folder")
     return [load_source(p) for p in metas]
 
 

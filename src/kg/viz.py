@@ -16,13 +16,13 @@ Reading: `kg.viz_data` (SPARQL), layout: `kg.viz_layout` (igraph), page: `kg.viz
 from __future__ import annotations
 
 import difflib
-import os
 import time
 from dataclasses import dataclass, field
 from itertools import islice, pairwise
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.files import replacing
 from kg.store import Store
 from kg.viz_data import VizClaim, VizGraph, load_graph
 
@@ -243,10 +243,12 @@ def render_view(store: Store, spec: ViewSpec, output: Path | None = None) -> Viz
     payload = page_payload(graph, view)
     html = render_html(payload)
     output = output or view.default_output
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create this folder: {exc.strerror}", path=output.parent) from None
+    with replacing(output) as out:
+        out.write(html.encode("utf-8"))
     return VizResult(
         output=output,
         nodes=len(view.entities),

@@ -8,6 +8,7 @@ from kg.curation import load_entities
 from kg.errors import SourceError
 from kg.extract.pipeline import Extractor, SpacyExtractor
 from kg.extract.review import write_candidates
+from kg.files import listing
 from kg.sources import META_SUFFIX, load_source
 
 __all__ = ["extract_sources"]
@@ -22,9 +23,8 @@ def extract_sources(
     by ``KG_LLM_URL``)."""
     directory = data_dir / "sources"
     if not sources:
-        sources = sorted(
-            p.name.removesuffix(META_SUFFIX) for p in directory.glob("*" + META_SUFFIX)
-        )
+        metas = listing(directory, META_SUFFIX, error=SourceError, what="sources folder")
+        sources = [p.name.removesuffix(META_SUFFIX) for p in metas]
     entities = load_entities(data_dir / "entities.yaml")
     chosen: Extractor
     if extractor == "chat":

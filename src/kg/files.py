@@ -1,0 +1,120 @@
+"""Reading folders and writing files without silent loss.
+
+`Path.glob` reads an unreadable or missing folder as an empty one, which would let `kg build`
+write an empty graph over a good one; `listing` says what went wrong instead. `replacing`
+and `replace_files` write beside the target and rename over it only when everything is
+written, so a failure halfway leaves what was there before.
+
+>>> import tempfile
+>>> folder = Path(tempfile.mkdtemp())
+>>> replace_files({folder / "a.yaml": "a: 1\\n", folder / "b.yaml": "b: 2\\n"})
+>>> [p.name for p in listing(folder, ".yaml")]
+['a.yaml', 'b.yaml']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO
+
+from kg.errors import InputError, KgError
+
+__all__ = ["listing", "replace_files", "replacing"]
+
+
+def listing(
+    directory: Path, suffix: str, *, error: type[KgError] = InputError, what: str = "folder"
+) -> list[Path]:
+    """The files in `directory` whose names end in `suffix`, sorted; hidden files skipped.
+
+    Raises `error` (naming the folder) when it is missing or cannot be read."""
+    try:
+        with os.scandir(directory) as entries:
+            names = sorted(
+                e.name
+                for e in entries
+                if e.name.endswith(suffix) and not e.name.startswith(".") and e.is_file()
+            )
+    except FileNotFoundError:
+        raise error(f"{what} not found", path=directory) from None
+    except NotADirectoryError:
+        raise error(f"is a file, not a {what}", path=directory) from None
+    except OSError as exc:
+        raise error(f"cannot read this {what}: {exc.strerror}", path=directory) from None
+    return [directory / name for name in names]
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions a file written at `path` should get: those of the file it replaces,
+    or what `open()` would give a new one (0666 less the umask), not mkstemp's 0600."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def replacing(path: Path, *, error: type[KgError] = InputError) -> Iterator[IO[bytes]]:
+    """A binary file that replaces `path` when the block ends without an exception.
+
+    A symlink is followed (its target is replaced, the link kept); a FIFO or device such as
+    ``/dev/stdout`` is written directly, since there is nothing to rename over."""
+    path = Path(os.path.realpath(path))
+    try:
+        if path.exists() and not path.is_file():
+            if path.is_dir():
+                raise error("is a folder: give a file name", path=path)
+            with path.open("wb") as out:
+                yield out
+            return
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise error(f"cannot write here: {exc.strerror}", path=path) from None
+    try:
+        os.fchmod(fd, _mode_for(path))
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise error(f"cannot write: {exc.strerror}", path=path) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def replace_files(contents: Mapping[Path, str], *, error: type[KgError] = InputError) -> None:
+    """Write several text files so that none changes unless all of them could be written.
+
+    Every file is first written in full beside its target; only then are they renamed into
+    place, which cannot fail halfway for lack of space or permission on one of them."""
+    staged: list[tuple[str, Path]] = []
+    current: Path | None = None
+    renamed: int | None = None
+    try:
+        for current, text in contents.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{current.name}.", dir=current.parent)
+            staged.append((tmp, current))
+            os.fchmod(fd, _mode_for(current))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                out.write(text)
+        renamed = 0
+        for tmp, current in staged:
+            os.replace(tmp, current)
+            renamed += 1
+    except OSError as exc:
+        done = "" if renamed is None else f" ({renamed} of {len(staged)} files were replaced)"
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        message = f"cannot write: {exc.strerror or exc}{done or '; nothing was changed'}"
+        raise error(message, path=current) from None
