@@ -292,7 +292,10 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool) -> None:
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Batch output file (default: stdout).")  # fmt: skip
 @click.option("--processes", default=2, show_default=True, help="Worker processes (batch).")
-@click.option("--threshold", default=0.4, show_default=True, help="Minimum confidence.")
+@click.option("--threshold", default=0.4, show_default=True, type=click.FloatRange(0, 1),
+              help="Minimum confidence.")  # fmt: skip
+@click.option("--force", is_flag=True,
+              help="Replace candidates still waiting for review (and edits to them).")  # fmt: skip
 @click.option(
     "--extractor",
     type=click.Choice(["spacy", "chat"]),
@@ -300,7 +303,7 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool) -> None:
     show_default=True,
     help="chat: an OpenAI-compatible endpoint at KG_LLM_URL.",
 )
-def extract(data_dir, sources, jsonl, output, processes, threshold, extractor) -> None:
+def extract(data_dir, sources, jsonl, output, processes, threshold, force, extractor) -> None:
     """Propose candidate claims for sources (data/candidates/), or for a JSONL batch."""
     from kg.extract.run import extract_sources
 
@@ -311,7 +314,9 @@ def extract(data_dir, sources, jsonl, output, processes, threshold, extractor) -
                                threshold=threshold)  # fmt: skip
         click.echo(f"{report.claims} candidates from {report.documents} documents", err=True)
         return
-    found = extract_sources(data_dir, list(sources), threshold=threshold, extractor=extractor)
+    found = extract_sources(
+        data_dir, list(sources), threshold=threshold, extractor=extractor, force=force
+    )
     for path, n in found:
         click.echo(f"wrote {path} ({n} candidates)")
 
@@ -320,7 +325,8 @@ def extract(data_dir, sources, jsonl, output, processes, threshold, extractor) -
 @data_option
 @click.argument("source")
 @click.argument("ids", nargs=-1)
-@click.option("--min-confidence", default=0.0, show_default=True, help="Accept only these.")
+@click.option("--min-confidence", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Accept only candidates at least this confident.")  # fmt: skip
 def accept(data_dir: Path, source: str, ids: tuple[str, ...], min_confidence: float) -> None:
     """Move candidate claims (all, or the IDS given) into data/claims/SOURCE.yaml."""
     from kg.extract.review import accept as run_accept

@@ -48,9 +48,10 @@ class Corpus:
         return [(sid, c) for sid in sorted(self.claims) for c in self.claims[sid]]
 
 
-def load_entities(path: Path) -> dict[str, Entity]:
-    """Read `entities.yaml` (a list of entities); ids must be unique."""
-    located = read_yaml(path)
+def load_entities(path: Path, text: str | None = None) -> dict[str, Entity]:
+    """Read `entities.yaml` (a list of entities; or `text`, as if it were at `path`); ids must
+    be unique."""
+    located = read_yaml(path, text)
     if not isinstance(located.data, list):
         raise CurationError("expected a list of entities", path=path, line=1)
     entities: dict[str, Entity] = {}
@@ -105,10 +106,14 @@ def _check_claim(
 
 
 def load_claims(
-    path: Path, sources: dict[str, SourceDocument], entities: dict[str, Entity]
+    path: Path,
+    sources: dict[str, SourceDocument],
+    entities: dict[str, Entity],
+    text: str | None = None,
 ) -> ClaimsFile:
-    """Read and check one claims file against the sources and entities."""
-    located = read_yaml(path)
+    """Read and check one claims file (or `text`, as if it were at `path`) against the sources
+    and entities."""
+    located = read_yaml(path, text)
     claims_file = read_model(path, ClaimsFile, located)
     if claims_file.source != path.stem:
         raise located.error(

@@ -105,12 +105,14 @@ def _walk(node: yaml.Node, loc: tuple[Any, ...], lines: dict[tuple[Any, ...], in
             _walk(item, (*loc, i), lines)
 
 
-def read_yaml(path: Path) -> Located:
-    """Parse `path`; a syntax error or a key given twice names its line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CurationError(f"cannot read: {exc}", path=path) from None
+def read_yaml(path: Path, text: str | None = None) -> Located:
+    """Parse `path` (or `text`, reported as `path`: a file about to be written); a syntax
+    error or a key given twice names its line."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CurationError(f"cannot read: {exc}", path=path) from None
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -4,13 +4,14 @@ A candidates file has the shape of a claims file (`source`, `claims`, every clai
 ``curation: candidate`` and a ``confidence``) plus the entities the extractor proposes and the
 cause, effect and signal spans of each causal claim. `accept` moves chosen claims into
 `data/claims/<source>.yaml` (appended, so curated files keep their comments), marks them
-``curated``, appends the proposed entities they need to `data/entities.yaml`, and checks the
-result exactly as `kg check` does before anything is written.
+``curated``, records them under ``accepted`` in the candidates file, appends the proposed
+entities they need to `data/entities.yaml`, and checks the result exactly as `kg check` does
+before anything is written.
 """
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,18 @@ from pydantic import Field
 from kg.curation import load_claims, load_entities
 from kg.errors import CurationError
 from kg.extract.pipeline import Extraction
+from kg.files import replace_files
 from kg.models import Claim, ClaimStatus, Entity, Strict
 from kg.sources import load_sources
 from kg.yamlfile import read_model
 
-__all__ = ["CandidatesFile", "accept", "candidate_records", "write_candidates"]
+__all__ = [
+    "CandidatesFile",
+    "accept",
+    "candidate_records",
+    "pending_review",
+    "write_candidates",
+]
 
 
 class CandidatesFile(Strict):
@@ -33,6 +41,7 @@ class CandidatesFile(Strict):
     entities: list[Entity] = Field(default_factory=list)
     claims: list[Claim]
     spans: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
+    accepted: dict[str, str] = Field(default_factory=dict)  # candidate id -> id in claims file
 
 
 def _dump(data: Any) -> str:
@@ -43,15 +52,27 @@ def _claim_dict(claim: Any) -> dict[str, Any]:
     return claim.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
 
 
-def write_candidates(extraction: Extraction, directory: Path, extractor: str) -> Path:
-    """Write the candidates of one source to `directory/<source>.yaml`."""
+def write_candidates(
+    extraction: Extraction,
+    directory: Path,
+    extractor: str,
+    *,
+    known: Iterable[tuple[int, int, str]] = (),
+) -> tuple[Path, int]:
+    """Write the candidates of one source to `directory/<source>.yaml`, leaving out those whose
+    (start, end, quote) is in `known` (claims already in the claims file). Returns the path and
+    how many candidates it holds."""
+    known = set(known)
+    candidates = [
+        c for c in extraction.candidates if (c.claim.start, c.claim.end, c.claim.quote) not in known
+    ]
     spans = {
         c.claim.id: {
             "cause": c.cause_span.as_dict(),
             "effect": c.effect_span.as_dict(),
             "signal": c.signal.as_dict(),
         }
-        for c in extraction.candidates
+        for c in candidates
         if c.cause_span and c.effect_span and c.signal
     }
     body = {
@@ -61,13 +82,23 @@ def write_candidates(extraction: Extraction, directory: Path, extractor: str) ->
             e.model_dump(mode="json", exclude_none=True)
             for _, e in sorted(extraction.entities.items())
         ],
-        "claims": [_claim_dict(c.claim) for c in extraction.candidates],
+        "claims": [_claim_dict(c.claim) for c in candidates],
         "spans": spans,
     }
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CurationError(f"cannot create: {exc.strerror}", path=directory) from None
     path = directory / f"{extraction.source}.yaml"
-    path.write_text(_dump(body), encoding="utf-8")
-    return path
+    replace_files({path: _dump(body)}, error=CurationError)
+    return path, len(candidates)
+
+
+def pending_review(path: Path) -> int:
+    """How many candidates in the file at `path` still wait for review (0 if there is none)."""
+    if not path.exists():
+        return 0
+    return len(read_model(path, CandidatesFile).claims)
 
 
 def candidate_records(extraction: Extraction, published: dict | None = None) -> list[dict]:
@@ -125,6 +156,15 @@ def accept(
     if not cand_path.exists():
         raise CurationError("no candidates for this source (run kg extract first)", path=cand_path)
     cands = read_model(cand_path, CandidatesFile)
+    claims_path = data_dir / "claims" / f"{source}.yaml"
+    if again := [i for i in ids or () if i in cands.accepted]:
+        done = ", ".join(f"{i} (as {cands.accepted[i]})" for i in again)
+        raise CurationError(f"already accepted: {done} in {claims_path}", path=cand_path)
+    if not cands.claims:
+        raise CurationError(
+            f"no candidates left: all {len(cands.accepted)} were accepted or removed",
+            path=cand_path,
+        )
     chosen = [
         c
         for c in cands.claims
@@ -135,18 +175,19 @@ def accept(
         raise CurationError(f"unknown candidate ids: {', '.join(missing)}", path=cand_path)
     entities_path = data_dir / "entities.yaml"
     entities = load_entities(entities_path)
-    claims_path = data_dir / "claims" / f"{source}.yaml"
-    existing = (
-        yaml.safe_load(claims_path.read_text(encoding="utf-8")) if claims_path.exists() else None
-    )
-    taken = {c["id"] for c in (existing or {}).get("claims") or []}
-    new_claims, renamed = [], []
+    existing = None
+    if claims_path.exists():
+        sources = {s.id: s for s in load_sources(data_dir / "sources")}
+        existing = load_claims(claims_path, sources, entities)  # errors name their line
+    taken = {c.id for c in existing.claims} if existing else set()
+    new_claims, renamed, accepted = [], [], dict(cands.accepted)
     proposed = {e.id: e for e in cands.entities}
     needed: dict[str, Entity] = {}
     for claim in chosen:
         new_id = claim.id if claim.id not in taken else _next_id(claim.id[0], taken)
         taken.add(new_id)
         renamed.append(new_id)
+        accepted[claim.id] = new_id
         new_claims.append(claim.model_copy(update={"id": new_id, "curation": ClaimStatus.curated}))
         for ref in (
             claim.subject,
@@ -156,7 +197,7 @@ def accept(
         ):
             if ref and ref not in entities and ref in proposed:
                 needed[ref] = proposed[ref]
-    entities_text = entities_path.read_text(encoding="utf-8")
+    entities_text = _read_text(entities_path)
     if needed:
         entities_text = (
             entities_text.rstrip("\n")
@@ -165,42 +206,85 @@ def accept(
                 _dump([e.model_dump(mode="json", exclude_none=True)]) for e in needed.values()
             )
         )
+    items = [_claim_dict(c) for c in new_claims]
     if existing is None:
-        claims_text = _dump({"source": source, "claims": []}).replace("claims: []\n", "claims:\n")
+        claims_text = _dump({"source": source, "claims": items})
     else:
-        claims_text = claims_path.read_text(encoding="utf-8").rstrip("\n") + "\n"
-    claims_text += _dump([_claim_dict(c) for c in new_claims]) if new_claims else ""
+        claims_text = _append_claims(_read_text(claims_path), items)
+        try:
+            appended = yaml.safe_load(claims_text)["claims"]
+        except yaml.YAMLError:
+            appended = None
+        if len(appended or ()) != len(existing.claims) + len(items):
+            raise CurationError("cannot append to its claims: add them by hand", path=claims_path)
     _check(data_dir, source, entities_text, claims_text, claims_path)
-    entities_path.write_text(entities_text, encoding="utf-8")
-    claims_path.parent.mkdir(parents=True, exist_ok=True)
-    claims_path.write_text(claims_text, encoding="utf-8")
+    try:
+        claims_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CurationError(f"cannot create: {exc.strerror}", path=claims_path.parent) from None
+    contents = {entities_path: entities_text, claims_path: claims_text}
     left = [c for c in cands.claims if c not in chosen]
-    if left:
-        kept = cands.model_copy(
-            update={
-                "claims": left,
-                "spans": {k: v for k, v in cands.spans.items() if k in {c.id for c in left}},
-            }
-        )
-        cand_path.write_text(_dump(kept.model_dump(mode="json", exclude_none=True)), "utf-8")
-    else:
-        cand_path.unlink()
+    kept = cands.model_copy(  # accepted ones stay listed, so accepting again is caught
+        update={
+            "claims": left,
+            "spans": {k: v for k, v in cands.spans.items() if k in {c.id for c in left}},
+            "accepted": accepted,
+        }
+    )
+    contents[cand_path] = _dump(kept.model_dump(mode="json", exclude_none=True))
+    replace_files(contents, error=CurationError)  # all three files, or none
     return renamed
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CurationError(f"cannot read: {exc}", path=path) from None
+
+
+def _append_claims(text: str, items: list[dict[str, Any]]) -> str:
+    """`text` (a valid claims file) with `items` added at the end of its ``claims`` list,
+    in the list's own indentation, leaving every other line (and comment) as it was."""
+    if not items:
+        return text
+    root = yaml.compose(text)
+    assert isinstance(root, yaml.MappingNode)  # load_claims read it as a mapping
+    key, node = next((k, v) for k, v in root.value if k.value == "claims")
+    if isinstance(node, yaml.SequenceNode) and node.value and not node.flow_style:
+        first = node.value[0].start_mark.index  # the item's content, after its "- "
+        line_start = text.rfind("\n", 0, first) + 1
+        column = text.rfind("-", line_start, first) - line_start
+        start = node.end_mark.index
+        # comments and blank lines after the list belong to what follows it: insert above them
+        while start > 0 and text[:start].endswith("\n"):
+            above = text.rfind("\n", 0, start - 1) + 1
+            line = text[above:start]
+            if line.strip() and not (line.lstrip().startswith("#") and _indent(line) <= column):
+                break
+            start = above
+        end = start
+        prefix = "" if text[:start].endswith("\n") else "\n"
+    else:  # `claims:` or `claims: []`: the list replaces the empty value
+        column, start, end = key.start_mark.column + 2, node.start_mark.index, node.end_mark.index
+        prefix = "\n"
+    block = "".join(
+        " " * column + line if line.strip() else line for line in _dump(items).splitlines(True)
+    )
+    tail = text[end:]
+    if prefix == "\n" and tail.startswith("\n"):
+        tail = tail[1:]
+    return text[:start] + prefix + block + tail
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _check(
     data_dir: Path, source: str, entities_text: str, claims_text: str, claims_path: Path
 ) -> None:
-    """Run the checks of `kg check` on the new texts, reporting errors at the real path."""
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_entities, tmp_claims = Path(tmp) / "entities.yaml", Path(tmp) / f"{source}.yaml"
-        tmp_entities.write_text(entities_text, encoding="utf-8")
-        tmp_claims.write_text(claims_text, encoding="utf-8")
-        try:
-            entities = load_entities(tmp_entities)
-            sources = {s.id: s for s in load_sources(data_dir / "sources")}
-            load_claims(tmp_claims, sources, entities)
-        except CurationError as exc:
-            real = data_dir / "entities.yaml" if exc.path == str(tmp_entities) else claims_path
-            exc.path = str(real)
-            raise
+    """Run the checks of `kg check` on the texts about to be written, at their real paths."""
+    entities = load_entities(data_dir / "entities.yaml", entities_text)
+    sources = {s.id: s for s in load_sources(data_dir / "sources")}
+    load_claims(claims_path, sources, entities, claims_text)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.curation import load_entities
-from kg.errors import SourceError
+from kg.curation import load_claims, load_entities
+from kg.errors import CurationError, SourceError
 from kg.extract.pipeline import Extractor, SpacyExtractor
-from kg.extract.review import write_candidates
+from kg.extract.review import pending_review, write_candidates
 from kg.files import listing
 from kg.sources import META_SUFFIX, load_source
 
@@ -15,9 +15,16 @@ __all__ = ["extract_sources"]
 
 
 def extract_sources(
-    data_dir: Path, sources: list[str], *, threshold: float = 0.4, extractor: str = "spacy"
+    data_dir: Path,
+    sources: list[str],
+    *,
+    threshold: float = 0.4,
+    extractor: str = "spacy",
+    force: bool = False,
 ) -> list[tuple[Path, int]]:
-    """Write `data_dir/candidates/<id>.yaml` for each source id (all sources when empty).
+    """Write `data_dir/candidates/<id>.yaml` for each source id (all sources when empty),
+    without the claims its claims file already holds. A candidates file with claims still
+    waiting for review is replaced only with `force`.
 
     `extractor` is ``spacy`` (the default, offline) or ``chat`` (`kg.extract.llm`, configured
     by ``KG_LLM_URL``)."""
@@ -33,13 +40,27 @@ def extract_sources(
         chosen = ChatExtractor(entities)
     else:
         chosen = SpacyExtractor(entities, threshold=threshold)
-    written = []
-    for source_id in sources:
+    for source_id in sources:  # every check before any (slow) extraction
         meta = directory / f"{source_id}{META_SUFFIX}"
         if not meta.exists():
             raise SourceError(f"unknown source '{source_id}' (kg ingest it first)", path=meta)
-        doc = load_source(meta)
+        candidates = data_dir / "candidates" / f"{source_id}.yaml"
+        if not force and (waiting := pending_review(candidates)):
+            raise CurationError(
+                f"{waiting} candidates still wait for review here, and may hold your edits: "
+                "kg accept or delete them first, or pass --force to replace them",
+                path=candidates,
+            )
+    written = []
+    for source_id in sources:
+        doc = load_source(directory / f"{source_id}{META_SUFFIX}")
         extraction = chosen.extract(doc.id, doc.text)
-        path = write_candidates(extraction, data_dir / "candidates", chosen.name)
-        written.append((path, len(extraction.candidates)))
+        claims = data_dir / "claims" / f"{source_id}.yaml"
+        known = []
+        if claims.exists():
+            curated = load_claims(claims, {doc.id: doc}, entities)
+            known = [(c.start, c.end, c.quote) for c in curated.claims]
+        written.append(
+            write_candidates(extraction, data_dir / "candidates", chosen.name, known=known)
+        )
     return written

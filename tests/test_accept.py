@@ -1,0 +1,171 @@
+"""`kg accept` on claims files as curators really write them, and when something goes wrong."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.curation import load_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = ROOT / "tests" / "data" / "articles" / "yen-tariffs.txt"
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> tuple[Path, str]:
+    """A copy of the seed data with the test article ingested and its candidates extracted."""
+    data = tmp_path_factory.mktemp("extracted") / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("graph"))
+    result = CliRunner().invoke(cli, ["ingest", "--data", str(data), str(ARTICLE)])
+    assert result.exit_code == 0, result.output
+    sid = result.output.split()[1]
+    result = CliRunner().invoke(cli, ["extract", "--data", str(data), sid])
+    assert result.exit_code == 0, result.output
+    return data, sid
+
+
+@pytest.fixture
+def data(extracted, tmp_path) -> tuple[Path, str]:
+    src, sid = extracted
+    shutil.copytree(src, tmp_path / "data")
+    return tmp_path / "data", sid
+
+
+def kg(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def candidate_ids(data: Path, sid: str) -> list[str]:
+    text = (data / "candidates" / f"{sid}.yaml").read_text(encoding="utf-8")
+    return [c["id"] for c in yaml.safe_load(text)["claims"]]
+
+
+def snapshot(data: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(data)): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()
+    }
+
+
+def indented(text: str) -> str:
+    """The claims file `kg accept` wrote, as docs/curation.md shows one: a comment on top,
+    the list indented under `claims:`, and `source:` after it."""
+    body = yaml.safe_load(text)
+    lines = text.splitlines(keepends=True)
+    start = lines.index("claims:\n")
+    items = "".join("  " + line if line.strip() else line for line in lines[start + 1 :])
+    return f"# curated by hand\nclaims:\n{items}# keep this comment\nsource: {body['source']}\n"
+
+
+@pytest.mark.parametrize("style", ["indented, source last", "claims: []"])
+def test_accept_appends_to_claims_files_in_any_valid_layout(data, style):
+    data, sid = data
+    first, *rest = candidate_ids(data, sid)
+    claims = data / "claims" / f"{sid}.yaml"
+    if style == "indented, source last":
+        assert kg("accept", "--data", str(data), sid, first).exit_code == 0
+        claims.write_text(indented(claims.read_text(encoding="utf-8")), encoding="utf-8")
+        before = 1
+    else:
+        claims.write_text(f"# by hand\nclaims: []\nsource: {sid}\n", encoding="utf-8")
+        before = 0
+        rest = [first, *rest]
+    result = kg("accept", "--data", str(data), sid)
+    assert result.exit_code == 0, result.output
+    assert len(load_corpus(data).claims[sid]) == before + len(rest)  # passes kg check
+    text = claims.read_text(encoding="utf-8")
+    assert text.startswith("# ")
+    if style == "indented, source last":
+        assert "# keep this comment\nsource:" in text
+        assert all(
+            line.startswith(("  ", "# ", "claims:", "source:")) for line in text.splitlines()
+        )
+
+
+def test_accepting_twice_says_so(data):
+    data, sid = data
+    first = candidate_ids(data, sid)[0]
+    assert kg("accept", "--data", str(data), sid, first).exit_code == 0
+    result = kg("accept", "--data", str(data), sid, first)
+    assert result.exit_code == 2
+    assert f"already accepted: {first}" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("source: [unclosed\n", "invalid YAML"),
+        ("- just\n- a list\n", "valid dictionary"),
+        ("source: other\nclaims: []\n", "source"),
+    ],
+)
+def test_a_broken_claims_file_is_one_line_and_nothing_changes(data, content, message):
+    data, sid = data
+    (data / "claims" / f"{sid}.yaml").write_text(content, encoding="utf-8")
+    before = snapshot(data)
+    result = kg("accept", "--data", str(data), sid)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: {data / 'claims' / sid}.yaml:")
+    assert message in result.output and result.output.count("\n") == 1
+    assert snapshot(data) == before
+
+
+def test_a_write_that_fails_halfway_changes_no_file(data, tmp_path):
+    """Out of room after entities.yaml is written but before the claims file is (a file size
+    limit does what a full disk would): entities.yaml, the claims file and the candidates file
+    all stay as they were."""
+    data, sid = data
+    claims = data / "claims" / f"{sid}.yaml"
+    notes = "".join(
+        f"# review note {i:05d}: a long comment that the curator keeps\n" for i in range(1500)
+    )
+    claims.write_text(f"{notes}source: {sid}\nclaims: []\n", encoding="utf-8")
+    trial = tmp_path / "trial"  # the same accept with room enough, to learn the file sizes
+    shutil.copytree(data, trial)
+    assert kg("accept", "--data", str(trial), sid).exit_code == 0
+    entities_size = (trial / "entities.yaml").stat().st_size
+    claims_size = (trial / "claims" / f"{sid}.yaml").stat().st_size
+    assert entities_size + 100 < claims_size
+    limit = entities_size + 50  # entities.yaml fits, the claims file does not
+    before = snapshot(data)
+    program = (
+        "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit})); "
+        "from kg.cli import cli; sys.argv[0] = 'kg'; cli()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program, "accept", "--data", str(data), sid],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {claims}: cannot write: File too large")
+    assert "nothing was changed" in result.stderr and result.stderr.count("\n") == 1
+    assert snapshot(data) == before
+
+
+def test_extract_again_keeps_pending_candidates_and_skips_accepted_claims(data):
+    data, sid = data
+    ids = candidate_ids(data, sid)
+    cands = data / "candidates" / f"{sid}.yaml"
+    cands.write_text(cands.read_text(encoding="utf-8") + "# my review notes\n", encoding="utf-8")
+    before = snapshot(data)
+    result = kg("extract", "--data", str(data), sid)
+    assert result.exit_code == 2 and "--force" in result.output
+    assert snapshot(data) == before
+    assert kg("accept", "--data", str(data), sid, *ids[:2]).exit_code == 0
+    result = kg("extract", "--data", str(data), sid, "--force")
+    assert result.exit_code == 0, result.output
+    assert f"({len(ids) - 2} candidates)" in result.output  # the accepted two are not proposed
+    assert kg("accept", "--data", str(data), sid).exit_code == 0
+    assert len(load_corpus(data).claims[sid]) == len(ids)  # no claim twice
+    result = kg("extract", "--data", str(data), sid)  # nothing waits: no --force needed
+    assert result.exit_code == 0 and "(0 candidates)" in result.output
+    assert kg("extract", "--data", str(data), sid, "--threshold", "2").exit_code == 2
