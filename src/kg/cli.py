@@ -374,15 +374,15 @@ PAGE = 100
     "beside and renamed into place, so a failed query leaves the file as it was.",
 )
 @click.option("--limit", type=click.IntRange(min=1),
-              help="Saved query: rows per page [default: 100 in a table, else all].")  # fmt: skip
+              help="Saved query: entries (claims or propositions, as the query lists them) "
+              "per page [default: 100 in a table, else all].")  # fmt: skip
 @click.option("--offset", type=click.IntRange(min=0), default=0,
-              help="Saved query: skip this many rows.")  # fmt: skip
+              help="Saved query: skip this many entries.")  # fmt: skip
 @click.option("--all", "everything", is_flag=True, help="Saved query: every row, no page.")
 @store_option
 def query_command(sparql, file, saved, params, fmt, output, limit, offset, everything, store):
     """Run SPARQL given as an argument, with --file, on stdin, or a saved query."""
     from kg.query import read_query, run_query, run_saved, write_result
-    from kg.results import Result
     from kg.saved import parse_params
     from kg.store import open_store
 
@@ -403,17 +403,18 @@ def query_command(sparql, file, saved, params, fmt, output, limit, offset, every
     if limit is None and not everything and to_terminal:
         limit = PAGE
     bound = parse_params(params)
-    if limit is None:  # every row: stream it, as for any other query
-        write_result(run_saved(open_store(store), saved, bound), fmt, output)
+    if limit is None:  # every row from --offset: stream it, as for any other query
+        write_result(run_saved(open_store(store), saved, bound, offset=offset), fmt, output)
         return
-    # one row more than the page, to know whether another page follows
-    result = run_saved(open_store(store), saved, bound, limit=limit + 1, offset=offset)
-    rows = list(result.rows)
-    write_result(Result.solutions(result.variables, rows[:limit]), fmt, output)
-    if len(rows) > limit:
+    # A page counts what the query lists (claims, or propositions with all their claims), not
+    # rows, so a page is never cut inside a proposition; a second, one-entry page says
+    # whether another follows.
+    opened = open_store(store)
+    write_result(run_saved(opened, saved, bound, limit=limit, offset=offset), fmt, output)
+    if next(iter(run_saved(opened, saved, bound, limit=1, offset=offset + limit).rows), None):
         click.echo(
-            f"a page of {limit} from row {offset}: --offset {offset + limit} for the next, "
-            "--all for everything",
+            f"a page of {limit} entries of this listing from {offset}: --offset "
+            f"{offset + limit} for the next, --all for everything",
             err=True,
         )
 
