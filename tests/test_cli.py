@@ -72,3 +72,34 @@ def test_text_shows_normalised_raw_and_edits():
     assert "America’s" in normalised and "Americaâs" in raw
     assert len(edits) == 61
     assert edits[0] == "raw 52-53 'â' -> normalised 52-53 '’'  (lossy-apostrophe)"
+
+
+def test_output_problems_are_one_line_with_status_2(seed_store, tmp_path):
+    store = ["--store", seed_store.location]
+    missing = tmp_path / "no" / "such"
+    for args in (
+        ["claims", *store, "--output", str(missing / "c.jsonl")],
+        ["audit", *store, "--output", str(missing / "a.json")],
+        ["audit", *store, "--data", str(missing)],
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.startswith(f"error: {missing}") and result.output.count("\n") == 1
+
+
+def test_a_closed_pipe_ends_quietly_as_the_shell_expects(seed_store):
+    import subprocess
+    import sys
+
+    program = "from kg.cli import cli; cli()"
+    for args in (["query", "--saved", "entities", "--all"], ["claims"]):
+        kg = subprocess.Popen(
+            [sys.executable, "-c", program, *args, "--store", seed_store.location],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert kg.stdout is not None and kg.stderr is not None
+        kg.stdout.readline()
+        kg.stdout.close()  # what `| head -1` does
+        assert kg.wait(60) == 141, args
+        assert kg.stderr.read() == b""

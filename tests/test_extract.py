@@ -169,3 +169,23 @@ def test_batch_jsonl_lines_and_no_line_for_a_document_without_claims(tmp_path):
             span = r[key]
             assert text[span["start"] : span["end"]] == span["text"]
         assert text[r["start"] : r["end"]] == r["quote"]
+
+
+def test_batch_checks_every_line_first_and_keeps_the_output_file(tmp_path):
+    good = '{"id": "a", "text": "Tariffs caused a sell-off, analysts said."}\n'
+    out = tmp_path / "out.jsonl"
+    out.write_text("earlier results\n")
+    for name, content, message in [
+        ("bad.jsonl", (good * 3 + '{"id": "d", "text": 1}\n').encode(), "bad.jsonl:4: expected"),
+        (
+            "latin1.jsonl",
+            good.encode() + '{"id": "é"}\n'.encode("latin-1"),
+            "latin1.jsonl:2: not UTF-8",
+        ),
+    ]:
+        (tmp_path / name).write_bytes(content)
+        args = ["extract", "--jsonl", str(tmp_path / name), "--output", str(out)]
+        result = CliRunner().invoke(cli, [*args, "--processes", "1"])
+        assert result.exit_code == 2, result.output
+        assert message in result.output and result.output.count("\n") == 1
+        assert out.read_text() == "earlier results\n"

@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
-from kg.errors import KgError
+from kg.errors import InputError, KgError
 from kg.models import Modality, Relation
 
 DATA_DIR = Path("data")
 
 
 class KgGroup(click.Group):
-    """Turn `KgError` into one line on stderr and exit status 2; never a traceback."""
+    """Turn `KgError`, and a file that cannot be read or written, into one line on stderr and
+    exit status 2; never a traceback. Ctrl-C exits 130 and a closed pipe (``| head``) 141,
+    as the shell reports a process those signals stopped."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except KgError as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except BrokenPipeError:
+            # stdout's reader is gone: say nothing more, and let no flush at exit fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except OSError as exc:
+            if not exc.filename:
+                raise
+            click.echo(f"error: {exc.filename}: {exc.strerror or exc}", err=True)
             sys.exit(2)
 
 
@@ -195,17 +212,24 @@ def summary(store: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option(
     "--output",
-    type=click.File("w", encoding="utf-8"),
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
     default="-",
-    help="File to write (default: stdout).",
+    help="File to write (default: stdout); replaced only once complete.",
 )
-def claims(store: str, fmt: str, output) -> None:
+def claims(store: str, fmt: str, output: Path) -> None:
     """Export every claim, one JSON object per line, with its provenance."""
     from kg.export import claim_records, to_jsonl
+    from kg.files import replacing
     from kg.store import open_store
 
-    for line in to_jsonl(claim_records(open_store(store))):
-        output.write(line + "\n")
+    lines = to_jsonl(claim_records(open_store(store)))
+    if str(output) == "-":
+        for line in lines:
+            click.echo(line)
+        return
+    with replacing(output) as out:
+        for line in lines:
+            out.write(line.encode("utf-8") + b"\n")
 
 
 # --- viz ---
@@ -289,9 +313,11 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool) -> None:
 @click.argument("sources", nargs=-1)
 @click.option("--jsonl", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Batch mode: one {\"id\", \"text\"} document per line.")  # fmt: skip
-@click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
-              help="Batch output file (default: stdout).")  # fmt: skip
-@click.option("--processes", default=2, show_default=True, help="Worker processes (batch).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+              default="-", help="Batch output file (default: stdout); replaced only once "
+              "complete.")  # fmt: skip
+@click.option("--processes", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes (batch).")  # fmt: skip
 @click.option("--threshold", default=0.4, show_default=True, type=click.FloatRange(0, 1),
               help="Minimum confidence.")  # fmt: skip
 @click.option("--force", is_flag=True,
@@ -308,10 +334,19 @@ def extract(data_dir, sources, jsonl, output, processes, threshold, force, extra
     from kg.extract.run import extract_sources
 
     if jsonl:
-        from kg.extract.batch import extract_jsonl
+        from kg.extract.batch import BatchReport, extract_jsonl
 
-        report = extract_jsonl(jsonl, output, data_dir / "entities.yaml", processes=processes,
-                               threshold=threshold)  # fmt: skip
+        def run(out: TextIO) -> BatchReport:
+            return extract_jsonl(jsonl, out, data_dir / "entities.yaml", processes=processes,
+                                 threshold=threshold)  # fmt: skip
+
+        if str(output) == "-":
+            report = run(sys.stdout)
+        else:
+            from kg.files import replacing
+
+            with replacing(output) as binary:
+                report = run(codecs.getwriter("utf-8")(binary))  # type: ignore[arg-type]
         click.echo(f"{report.claims} candidates from {report.documents} documents", err=True)
         return
     found = extract_sources(
@@ -558,6 +593,8 @@ def audit(store, data_dir, checks, fail_on, fmt, output, summary, verbose, toler
     from kg.audit.render import guess_format, relative_link, render
     from kg.store import open_store
 
+    if not data_dir.is_dir():  # the audit reads the sources' bytes from here
+        raise InputError("data folder not found (--data)", path=data_dir)
     graph = open_store(store)
     report = run_audit(graph, checks=parse_checks(checks), data_dir=data_dir, tolerance=tolerance)
     form = guess_format(fmt, output)
@@ -567,7 +604,10 @@ def audit(store, data_dir, checks, fail_on, fmt, output, summary, verbose, toler
         report, form, store=graph, graph_view=link, verbose=verbose, summary=summary, color=color
     )
     if output:
-        output.write_text(text, encoding="utf-8")
+        from kg.files import replacing
+
+        with replacing(output) as out:
+            out.write(text.encode("utf-8"))
     else:
         click.echo(text, nl=False)
     sys.exit(report.exit_code(Severity(fail_on)))

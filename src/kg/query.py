@@ -189,7 +189,11 @@ def _table(result: Result, out: IO[str]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError  # for the CLI to exit as `| head` expects, not rich's 1
+
+    console = _Console(
         file=out, soft_wrap=False, width=None if out.isatty() else 200, highlight=False
     )
     if result.form == "ask":
