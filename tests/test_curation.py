@@ -169,6 +169,18 @@ BAD_INPUTS = {
     "unknown relation": (CLAIMS, "relation: motivates", "relation: inspires", "claims.relation"),
     "binary source": ("sources/mini-001.txt", None, b"\x00\x01\x02\x00", "binary file"),
     "empty source": ("sources/mini-001.txt", None, b"", "empty source"),
+    "impossible date": (
+        "sources/mini-001.meta.yaml",
+        'value: "2025-05-02"',
+        'value: "2025-02-30"',
+        "'2025-02-30' is not a date in the calendar",
+    ),
+    "month 13": (
+        "sources/mini-001.meta.yaml",
+        'value: "2025-05-02"\n  precision: day',
+        'value: "2025-13"\n  precision: month',
+        "'2025-13' is not a date in the calendar",
+    ),
 }
 
 

@@ -55,6 +55,16 @@ def test_jsonl_metadata_and_date_precision(tmp_path):
     assert "x" in doc.meta.notes[0]
 
 
+@pytest.mark.parametrize("published", ["2025-02-30", "2025-13", "2025-00-10"])
+def test_an_impossible_publication_date_is_refused(tmp_path, published):
+    feed = tmp_path / "feed.jsonl"
+    line = {"id": "a-1", "text": ARTICLE.read_text(encoding="utf-8"), "published": published}
+    feed.write_text(json.dumps(line), encoding="utf-8")
+    with pytest.raises(SourceError, match=f"published: '{published}' is not a date"):
+        ingest([feed], tmp_path / "data")
+    assert not (tmp_path / "data" / "sources").exists()
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from kg.errors import SourceError
 from kg.models import Establishment, Precision, Publication, SourceMeta
@@ -244,12 +245,16 @@ def _publication(value: Any, origin: str) -> Publication:
     year, month, day = m.groups()
     precision = Precision.day if day else Precision.month if month else Precision.year
     date = "-".join(p for p in (year, month, day) if p)
-    return Publication(
-        value=date,
-        precision=precision,
-        established=Establishment.stated,
-        evidence=f"Given at ingest as '{value}'.",
-    )
+    try:
+        return Publication(
+            value=date,
+            precision=precision,
+            established=Establishment.stated,
+            evidence=f"Given at ingest as '{value}'.",
+        )
+    except ValidationError as exc:
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise SourceError(f"published: {message}", path=origin) from None
 
 
 def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:

@@ -10,6 +10,7 @@ live in `kg.curation`, which knows file names and line numbers.
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 from enum import StrEnum
@@ -203,7 +204,25 @@ class TimeSpec(Strict):
         elif self.value is None or not _TIME_PATTERNS[self.precision].match(self.value):
             shape = {"day": "YYYY-MM-DD", "month": "YYYY-MM", "year": "YYYY"}[self.precision]
             raise ValueError(f"precision '{self.precision}' needs a value shaped {shape}")
+        else:
+            _check_date(self.value)
         return self
+
+
+def _check_date(value: str) -> None:
+    """Refuse a well-shaped date no calendar has ("2025-02-30", "2025-13"): written to the
+    graph as an xsd:date, it would be an ill-typed literal every consumer trips on.
+
+    >>> _check_date("2024-02-29")
+    >>> _check_date("2025-02-29")
+    Traceback (most recent call last):
+    ValueError: '2025-02-29' is not a date in the calendar
+    """
+    year, month, day = [*value.split("-"), "01", "01"][:3]
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date in the calendar") from None
 
 
 class Publication(Strict):
@@ -219,6 +238,11 @@ class Publication(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Publication:
         TimeSpec(value=self.value, precision=self.precision)
+        for bound in (self.not_before, self.not_after):
+            if bound is not None:
+                _check_date(bound)
+        if self.not_before and self.not_after and self.not_before > self.not_after:
+            raise ValueError(f"not_before {self.not_before} is after not_after {self.not_after}")
         if (self.value is None) != (self.established is Establishment.unknown):
             raise ValueError("'established' is 'unknown' exactly when there is no value")
         return self
