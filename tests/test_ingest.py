@@ -112,3 +112,14 @@ def test_a_folder_is_ingested_without_its_hidden_folders(tmp_path):
     (folder / "desk" / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
     report = ingest([folder], tmp_path / "data")
     assert [sid.rsplit("-", 1)[0] for sid in report.added] == ["yen-tariffs"]
+
+
+def test_a_device_or_fifo_is_refused_without_reading_it(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # reading it would block forever; /dev/zero would never end
+    for path in (Path("/dev/zero"), fifo):
+        with pytest.raises(SourceError, match="not a regular file"):
+            ingest([ARTICLE, path], tmp_path / "data")
+    assert not (tmp_path / "data" / "sources").exists()

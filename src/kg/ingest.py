@@ -183,7 +183,12 @@ def _jsonl_document(path: Path, n: int, line: bytes) -> Document:
 
 
 def _from_jsonl(path: Path) -> Iterator[Document | SourceError]:
-    with path.open("rb") as lines:
+    try:
+        lines = path.open("rb")
+    except OSError as exc:
+        yield SourceError(f"cannot read: {exc.strerror}", path=path)
+        return
+    with lines:
         for n, line in enumerate(lines, 1):
             if line.strip():
                 try:
@@ -194,12 +199,18 @@ def _from_jsonl(path: Path) -> Iterator[Document | SourceError]:
 
 def _from_file(path: Path) -> Document:
     try:
+        if not path.is_file():  # a device (/dev/zero) or a FIFO: no size to check, maybe no end
+            raise SourceError("not a regular file", path=path)
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise SourceError(
                 f"source is {size:,} bytes; the limit is {MAX_BYTES:,} (split it first)", path=path
             )
-        return Document(path.name, path.read_bytes(), str(path))
+        with path.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)  # it may have grown since stat
+        if len(data) > MAX_BYTES:
+            raise SourceError(f"source is over the limit of {MAX_BYTES:,} bytes", path=path)
+        return Document(path.name, data, str(path))
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", path=path) from None
 
