@@ -200,6 +200,17 @@ def test_output_keeps_permissions_and_symlinks_and_writes_into_a_fifo(seed_store
     assert got[0].count(b"\n") == 6 and stat.S_ISFIFO(fifo.stat().st_mode)
 
 
+def test_a_query_that_is_not_utf8_is_one_line(seed_store):
+    store = ["--store", seed_store.location]
+    by_argument = kg("query", 'ASK { ?s ?p "\udcff" }', *store)  # how Python passes byte 0xff
+    assert by_argument.exit_code == 2
+    assert (
+        by_argument.output == "error: the query given as an argument is not UTF-8 (character 13)\n"
+    )
+    by_stdin = CliRunner().invoke(cli, ["query", *store], input=b'ASK { ?s ?p "\xff" }')
+    assert by_stdin.exit_code == 2 and "on standard input is not UTF-8" in by_stdin.output
+
+
 def test_output_and_query_file_problems_are_one_line(seed_store, tmp_path):
     store = ["--store", seed_store.location]
     for target, message in [

@@ -262,8 +262,88 @@ def test_updates_when_enabled_but_never_load(tmp_path):
             headers={"Content-Type": "application/sparql-update", "Origin": base},
         )
         assert urllib.request.urlopen(same, timeout=30).status == 204
+        port = base.rsplit(":", 1)[1]
+        rebound = f"attacker.example:{port}"  # its name, resolved to 127.0.0.1 (DNS rebinding)
+        for headers in ({"Host": rebound}, {"Host": rebound, "Origin": f"http://{rebound}"}):
+            status, _, text = raw(base, "POST", headers, b"INSERT DATA { <urn:s> <urn:p> <urn:x> }")
+            assert status == 403 and "attacker.example" in text
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+            body = b"INSERT DATA { <urn:s> <urn:p> <urn:local> }"
+            assert raw(base, "POST", {"Host": host}, body)[0] == 204
     finally:
         stop(server, endpoint)
+
+
+def raw(base, method, headers, body=b"", path="/sparql"):
+    """A request with exactly these headers (urllib would add or fix some)."""
+    import http.client
+
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection.putrequest(method, path, skip_host="Host" in headers)
+    sent = {"Content-Type": "application/sparql-update", **headers}
+    if "Transfer-Encoding" not in sent:
+        sent["Content-Length"] = str(len(body))
+    for name, value in sent.items():
+        connection.putheader(name, value)
+    connection.endheaders(body)
+    response = connection.getresponse()
+    answer = response.status, dict(response.headers), response.read().decode()
+    connection.close()
+    return answer
+
+
+def test_ambiguous_requests_are_refused(served):
+    base, _ = served
+    one = urllib.parse.quote("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    other = urllib.parse.quote("ASK { ?s ?p ?o }")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    cases = [
+        ("GET", f"/sparql?query={one}&query={other}", {}, b"", 400, "query= given twice"),
+        ("POST", "/sparql", form, f"query={one}&query={other}".encode(), 400, "twice"),
+        ("POST", "/sparql", form, f"query={one}&update={other}".encode(), 400, "both"),
+        ("POST", f"/sparql?query={other}", form, f"query={one}".encode(), 400, "in the body"),
+        (
+            "POST",
+            f"/sparql?query={other}",
+            {"Content-Type": "application/sparql-query"},
+            b"SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+            400,
+            "in the body",
+        ),
+        (
+            "POST",
+            "/sparql",
+            {"Content-Type": "application/sparql-query", "Transfer-Encoding": "chunked"},
+            b"5\r\nASK{}\r\n0\r\n\r\n",
+            411,
+            "Content-Length",
+        ),
+    ]
+    for method, path, headers, body, status, message in cases:
+        got, _, text = raw(base, method, headers, body, path)
+        assert (got, message in text) == (status, True), (path, body, text)
+    assert raw(base, "GET", {}, b"", f"/sparql?query={one}")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT (" + "1+" * 10000 + "1 AS ?x) {}",
+        "SELECT (" + "!" * 100000 + "true AS ?x) {}",
+        "SELECT * { " + " ".join(f"?s <urn:p{i}> ?o{i} ." for i in range(20000)) + " }",
+    ],
+    ids=["sum", "negations", "patterns"],
+)
+def test_a_query_chained_past_the_engine_is_refused_not_a_crash(served, query):
+    base, _ = served
+    data = urllib.parse.urlencode({"query": query}).encode()
+    status, _, text = get(
+        f"{base}/sparql", data=data, content_type="application/x-www-form-urlencoded"
+    )
+    assert status == 400 and "split it" in text
+    answer = client(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Source }").convert()
+    assert answer["results"]["bindings"][0]["n"]["value"] == "5"
 
 
 def test_dataset_parameters_are_refused_plainly(served):
@@ -332,3 +412,28 @@ def test_other_methods_get_405_and_preflight_is_answered(served):
         assert response.status == status
         assert "POST" in response.getheader("Allow")
         connection.close()
+
+
+def test_ctrl_c_stops_kg_serve_quietly(seed_store):
+    """Ctrl-C reaches the whole process group, workers included: the server stops them; no
+    worker prints a traceback of its own."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    program = "from kg.cli import cli; cli()"
+    server = subprocess.Popen(
+        [sys.executable, "-c", program, "serve", "--port", "0", "--store", seed_store.location],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal gives it
+    )
+    assert server.stdout is not None and server.stderr is not None
+    line = server.stdout.readline().decode()
+    assert line.startswith("serving"), line
+    base = line.split(" at ")[1].split("/ ")[0]
+    assert client(base, "ASK { ?s a kg:Source }").convert()["boolean"] is True
+    os.killpg(server.pid, signal.SIGINT)
+    assert server.wait(30) == 0
+    assert server.stderr.read().decode() == ""

@@ -466,7 +466,8 @@ def queries(fmt: str) -> None:
 @cli.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=7878, show_default=True, help="Port (0: any free port).")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0: any free port).")  # fmt: skip
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),

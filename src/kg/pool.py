@@ -68,6 +68,8 @@ def _answer(store: Any, kind: str, text: str, fmt: str, limit: int) -> Answer:
 
 def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = None) -> None:
     """Worker loop: open the store once, then answer requests until the pipe closes."""
+    # Ctrl-C on `kg serve` reaches the whole process group: the server stops its workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_mb:
         import resource  # POSIX only: imported where a limit is asked for
 
@@ -169,6 +171,11 @@ class QueryPool:
                     "was stopped; bind more of it (an entity, a source), add a LIMIT, or raise "
                     "--memory-limit"
                 ) from None
+            if code == -signal.SIGSEGV:  # the engine's recursion ran out of stack
+                raise QueryError(
+                    "the query is too deeply nested or chained for the engine, which crashed "
+                    "on it (its worker was replaced): split it"
+                ) from None
             raise StoreError(
                 f"the query worker stopped (exit code {code}, out of memory?); it was replaced"
             ) from None
@@ -186,8 +193,9 @@ class QueryPool:
         worker.process.kill()
         worker.process.join()
         worker.conn.close()
-        with self._lock:
-            self._all.remove(worker)
+        with self._lock:  # close() and a timed-out request may both get here
+            if worker in self._all:
+                self._all.remove(worker)
 
     def close(self) -> None:
         with self._lock:

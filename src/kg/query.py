@@ -71,10 +71,19 @@ def read_query(
             raise QueryError(
                 f"not UTF-8 text (byte {exc.start}): save the query as UTF-8", path=file
             ) from None
+    where = "given as an argument"
     if text is None and stdin is not None:
-        text = stdin.read()
+        where = "on standard input"
+        try:
+            text = stdin.read()
+        except UnicodeDecodeError as exc:
+            raise QueryError(f"the query {where} is not UTF-8 (byte {exc.start})") from None
     if not text or not text.strip():
         raise QueryError("no query: give SPARQL as an argument, with --file, or on stdin")
+    try:
+        text.encode("utf-8")  # bytes that are not UTF-8 arrive as lone surrogates
+    except UnicodeEncodeError as exc:
+        raise QueryError(f"the query {where} is not UTF-8 (character {exc.start})") from None
     return text, None
 
 

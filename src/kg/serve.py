@@ -14,7 +14,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -204,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
             if "query" not in params:
                 self._text(400, "missing query= parameter")
                 return
-            if self._dataset_refused(params):
+            if self._dataset_refused(params) or self._ambiguous(params):
                 return
             self._sparql(params["query"][0], False, params.get("format", [None])[0])
         elif url.path in STATIC:
@@ -253,6 +255,10 @@ class Handler(BaseHTTPRequestHandler):
         if url.path != "/sparql":
             self._text(404, "not found: POST queries to /sparql")
             return
+        if self.headers.get("Transfer-Encoding"):
+            # a body of unknown size could not be refused before it is read
+            self._text(411, "send the body with a Content-Length, not chunked")
+            return
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
@@ -266,18 +272,22 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode("utf-8", "replace")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         params = urllib.parse.parse_qs(url.query)
-        fmt = params.get("format", [None])[0]
-        if ctype == "application/x-www-form-urlencoded":
-            params.update(urllib.parse.parse_qs(body))
-        if self._dataset_refused(params):
+        if given := [name for name in ("query", "update") if name in params]:
+            # SPARQL 1.1 Protocol: a POST carries the operation in its body only
+            self._text(400, f"{given[0]}= in the URL of a POST: send the operation in the body")
             return
+        form: dict[str, list[str]] = {}
+        if ctype == "application/x-www-form-urlencoded":
+            form = urllib.parse.parse_qs(body)
+            params.update(form)
+        if self._dataset_refused(params) or self._ambiguous(params):
+            return
+        fmt = params.get("format", [None])[0]
         if ctype == "application/sparql-query":
             self._sparql(body, False, fmt)
         elif ctype == "application/sparql-update":
             self._sparql(body, True, fmt)
         elif ctype == "application/x-www-form-urlencoded":
-            form = urllib.parse.parse_qs(body)
-            fmt = form.get("format", [fmt])[0]
             if "update" in form:
                 self._sparql(form["update"][0], True, fmt)
             elif "query" in form:
@@ -286,6 +296,18 @@ class Handler(BaseHTTPRequestHandler):
                 self._text(400, "expected query= or update=")
         else:
             self._text(415, f"unsupported Content-Type {ctype!r}")
+
+    def _ambiguous(self, params: dict[str, list[str]]) -> bool:
+        """A request naming more than one operation (query= twice, query= and update=) is
+        refused: which one a server runs differs between servers, and a log would show the
+        other."""
+        given = [name for name in ("query", "update", "format") for _ in params.get(name, ())]
+        several = [name for name in set(given) if given.count(name) > 1]
+        if several or ("query" in given and "update" in given):
+            what = f"{several[0]}= given twice" if several else "both query= and update="
+            self._text(400, f"{what}: send one operation")
+            return True
+        return False
 
     def _dataset_refused(self, params: dict[str, list[str]]) -> bool:
         given = [name for name in DATASET_PARAMS if name in params]
@@ -297,15 +319,28 @@ class Handler(BaseHTTPRequestHandler):
             )
         return bool(given)
 
+    def _check_update_origin(self) -> None:
+        """A page on another site may read answers (CORS), never write. The Host header must
+        name this server by address, as `localhost` or as the --host it was started with:
+        a page on a name of the attacker's that resolves here (DNS rebinding) sends its own
+        name as Host, and would pass an Origin-equals-Host test."""
+        host = self.headers.get("Host") or ""
+        name = urllib.parse.urlsplit(f"//{host}").hostname or ""
+        address = self.server.server_address
+        bound = str(address[0]).lower() if isinstance(address, tuple) else ""
+        if not (name in ("localhost", bound, socket.gethostname().lower()) or _is_address(name)):
+            raise Refused(f"updates addressed to host {host!r} are refused: use the address")
+        origin = self.headers.get("Origin")
+        if origin and urllib.parse.urlsplit(origin).netloc != host:
+            raise Refused(f"updates from pages on {origin} are refused")
+
     def _sparql(self, text: str, update: bool, fmt: str | None) -> None:
         endpoint = self.endpoint
         assert endpoint.pool is not None
         try:
             form = endpoint.check(text, update)
-            origin = self.headers.get("Origin")
-            if update and origin and urllib.parse.urlsplit(origin).netloc != self.headers["Host"]:
-                # a page on another site may read answers (CORS), never write
-                raise Refused(f"updates from pages on {origin} are refused")
+            if update:
+                self._check_update_origin()
             chosen = (
                 ResultFormat.json if update else negotiate(self.headers.get("Accept"), form, fmt)
             )
@@ -331,6 +366,14 @@ class Handler(BaseHTTPRequestHandler):
             {"X-KG-Truncated": f"results cut at {endpoint.limit} rows"} if answer.truncated else {}
         )
         self._send(answer.status, answer.body, answer.content_type, extra)
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def make_server(

@@ -68,10 +68,11 @@ def keywords(query: str) -> set[str]:
     return _scan(query)[0]
 
 
-def _scan(query: str) -> tuple[set[str], int, int]:
-    """The query's `keywords`, its deepest bracket nesting and its count of `_OPERATORS`."""
+def _scan(query: str) -> tuple[set[str], int, int, int]:
+    """The query's `keywords`, its deepest bracket nesting, its count of `_OPERATORS` and its
+    count of `_LINKS`."""
     words: set[str] = set()
-    depth = deepest = operators = 0
+    depth = deepest = operators = links = 0
     for tok in tokens(query):
         if tok.text in ("(", "{", "["):
             depth += 1
@@ -84,14 +85,20 @@ def _scan(query: str) -> tuple[set[str], int, int]:
             operators += word in _OPERATORS
         elif tok.text == "\\":
             words.add("\\")
-    return words, deepest, operators
+        elif tok.text in _LINKS:
+            links += 1
+    return words, deepest, operators, links
 
 
 # Oxigraph parses and plans recursively: on this machine 10,000 nested parentheses or 5,000
-# BINDs in a row overflow its stack and kill the process (a segmentation fault, no error).
+# BINDs in a row overflow its stack and kill the process (a segmentation fault, no error), and
+# so do 10,000 of `1+1+...`, `!!!...`, `a || b || ...`, triple patterns or path steps.
 MAX_DEPTH = 1000
 MAX_OPERATORS = 1000
+MAX_LINKS = 2000
 _OPERATORS = {"BIND", "OPTIONAL", "UNION", "MINUS", "FILTER", "GRAPH", "SERVICE", "SELECT"}
+# what chains expressions, patterns and paths: every one is a level of the engine's recursion
+_LINKS = set("+-*/!|&=<>.;^")
 
 
 def check_size(query: str) -> set[str]:
@@ -105,13 +112,18 @@ def check_size(query: str) -> set[str]:
     ...
     kg.errors.QueryError: the query has 1001 OPTIONAL, UNION, BIND... (at most 1000): split it
     """
-    words, deepest, operators = _scan(query)
+    words, deepest, operators, links = _scan(query)
     if deepest > MAX_DEPTH:
         raise QueryError(f"the query nests {deepest} brackets deep (at most {MAX_DEPTH})")
     if operators > MAX_OPERATORS:
         raise QueryError(
             f"the query has {operators} OPTIONAL, UNION, BIND... (at most {MAX_OPERATORS}): "
             "split it"
+        )
+    if links > MAX_LINKS:
+        raise QueryError(
+            f"the query chains {links} operators, triple patterns or path steps (at most "
+            f"{MAX_LINKS}): split it"
         )
     return words
 
