@@ -265,3 +265,28 @@ def test_a_failed_build_keeps_the_previous_outputs(mini, tmp_path):
         ).exit_code
         == 0
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{entities}-\n", ":{n}: empty item: expected a mapping"),
+        ("{entities}- id: x\n  label: Caf\xe9\n", ":{m}: not UTF-8 (byte 0xe9)"),
+        (
+            "{entities}- &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"- &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(8)
+            ),
+            ": its aliases (*name) expand to over 10,000,000 values",
+        ),
+    ],
+    ids=["empty item", "latin-1", "aliases"],
+)
+def test_entities_file_problems_name_their_line(mini, content, message):
+    path = mini / "entities.yaml"
+    entities = path.read_text(encoding="utf-8")
+    n = entities.count("\n") + 1
+    path.write_bytes(content.format(entities=entities).encode("latin-1"))
+    with pytest.raises(CurationError) as caught:
+        load_corpus(mini)
+    assert str(caught.value).startswith(f"{path}{message.format(n=n, m=n + 1)}")

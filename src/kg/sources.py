@@ -22,7 +22,7 @@ from kg.errors import SourceError
 from kg.files import listing
 from kg.models import SourceMeta
 from kg.normalise import Normalised, normalise_bytes
-from kg.yamlfile import read_model
+from kg.yamlfile import read_model, read_yaml
 
 __all__ = ["SourceDocument", "describe_sources", "load_source", "load_sources", "sha256"]
 
@@ -55,10 +55,11 @@ class SourceDocument:
 
 def load_source(meta_path: Path) -> SourceDocument:
     """Read one sidecar and its bytes, checking the hash and size it records."""
-    meta = read_model(meta_path, SourceMeta)
+    located = read_yaml(meta_path)
+    meta = read_model(meta_path, SourceMeta, located)
     expected_name = meta_path.name.removesuffix(META_SUFFIX)
     if meta.id != expected_name:
-        raise SourceError(f"id '{meta.id}' does not match the file name", path=meta_path)
+        raise located.error(f"id '{meta.id}' does not match the file name", ("id",), SourceError)
     path = meta_path.with_name(f"{meta.id}.txt")
     try:
         data = path.read_bytes()

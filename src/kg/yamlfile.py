@@ -13,6 +13,7 @@ e.yaml:2: type: Input should be 'Country', 'Person', ...
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -77,7 +78,9 @@ class Located:
             self._lines = {}
             node = yaml.compose(self._text or "", Loader=_Base)
             if node is not None:
-                _walk(node, (), self._lines)
+                # past Python's recursion limit, the lines found so far are all there is
+                with contextlib.suppress(RecursionError):
+                    _walk(node, (), self._lines)
         return self._lines
 
     def line(self, loc: tuple[Any, ...]) -> int | None:
@@ -110,25 +113,76 @@ def read_yaml(path: Path, text: str | None = None) -> Located:
     error or a key given twice names its line."""
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CurationError(f"cannot read: {exc}", path=path) from None
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise CurationError(f"cannot read: {exc.strerror}", path=path) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise CurationError(
+                f"not UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8",
+                path=path,
+                line=line,
+            ) from None
+    if "&" in text and "*" in text and _expanded_size(text) > MAX_EXPANDED:
+        raise CurationError(
+            f"its aliases (*name) expand to over {MAX_EXPANDED:,} values: write them out",
+            path=path,
+        )
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        line = mark.line + 1 if mark else None
-        raise CurationError(f"invalid YAML: {exc.problem}", path=path, line=line) from None
+        raise CurationError(
+            f"invalid YAML: {exc.problem}", path=path, line=mark.line + 1 if mark else None
+        ) from None
     except CurationError as exc:
         exc.path = str(path)
         raise
+    except RecursionError:
+        raise CurationError("nested too deeply to be a kg file", path=path) from None
     return Located(data, path, text)
+
+
+# Values a file may expand to once its aliases are followed: far more than any kg file holds
+MAX_EXPANDED = 10_000_000
+
+
+def _expanded_size(text: str) -> int:
+    """How many values `text` holds once every alias is expanded. Aliases nested in anchors
+    multiply: ten lines can stand for a billion values (a "billion laughs"), which validation
+    would then visit one by one. Counted on the node graph, each node once, so the count
+    itself costs what the file's size does; only done when the text has both `&` and `*`."""
+    try:
+        root = yaml.compose(text, Loader=_Base)
+    except yaml.YAMLError:
+        return 0  # the parse reports it, with its line
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) not in sizes:
+            if isinstance(node, yaml.MappingNode):
+                children = [child for pair in node.value for child in pair]
+            elif isinstance(node, yaml.SequenceNode):
+                children = node.value
+            else:
+                children = []
+            sizes[id(node)] = min(1 + sum(size(child) for child in children), MAX_EXPANDED + 1)
+        return sizes[id(node)]
+
+    try:
+        return size(root) if root is not None else 0
+    except RecursionError:
+        return 0  # too deep to count: the parse refuses it
 
 
 def read_model(path: Path, model: type[M], located: Located | None = None) -> M:
     """Parse `path` into `model`; the first validation error names its line and field."""
     located = located or read_yaml(path)
     if located.data is None:
+        if located._prefix:  # an item of a list: `- ` with nothing after it
+            raise located.error("empty item: expected a mapping", ())
         raise CurationError("empty file", path=path)
     try:
         return model.model_validate(located.data)
