@@ -170,3 +170,69 @@ def test_a_build_the_server_refuses_keeps_the_old_graph(virtuoso, tmp_path):
     count = virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")
     assert _plain(count[0]["n"]) == "346"
     assert not virtuoso.ask("ASK { GRAPH <urn:kg:build-probe> { ?s ?p ?o } }")
+
+
+def test_ingest_adds_new_sources_to_the_server_as_to_the_embedded_store(
+    virtuoso, seed_store, tmp_path
+):
+    """`kg ingest --store` makes a new article visible at once, on a server as on the embedded
+    store, with the same triples `kg build` would write for it."""
+    import shutil
+
+    from conftest import ROOT
+
+    article = ROOT / "tests" / "data" / "articles" / "yen-tariffs.txt"
+    embedded = tmp_path / "store"
+    shutil.copytree(seed_store.location, embedded)
+    query = "SELECT ?p ?o WHERE { ?s dcterms:identifier ?id ; ?p ?o }"
+    graph = None
+    try:
+        for spec in (str(embedded), virtuoso.location):
+            data = tmp_path / f"data-{len(spec)}"
+            shutil.copytree(DATA, data, ignore=shutil.ignore_patterns("graph"))
+            result = CliRunner().invoke(
+                cli, ["ingest", "--data", str(data), "--store", spec, str(article)]
+            )
+            assert result.exit_code == 0, result.output
+            sid = result.output.split()[1]
+            graph = f"https://w3id.org/kg-news/id/graph/source/{sid}"
+        [one, other] = [
+            sorted(
+                (r["p"].value, _plain(r["o"])) for r in store.select(query, {"id": ox.Literal(sid)})
+            )
+            for store in (open_store(embedded), virtuoso)
+        ]
+        assert one == other and ("http://purl.org/dc/terms/language", "en") in one
+        rebuilt = tmp_path / "rebuilt"
+        from kg.build import build
+
+        build(data, None, str(rebuilt))
+        assert (
+            sorted(
+                (r["p"].value, _plain(r["o"]))
+                for r in open_store(rebuilt).select(query, {"id": ox.Literal(sid)})
+            )
+            == one
+        )
+    finally:
+        if graph:
+            virtuoso.update(f"DROP SILENT GRAPH <{graph}>")
+
+
+def test_ingest_into_a_store_that_refuses_writes_nothing(virtuoso, tmp_path):
+    import shutil
+
+    from conftest import ROOT
+
+    base = virtuoso.location.split()[0].rsplit("/", 1)[0]
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns("graph"))
+    article = ROOT / "tests" / "data" / "articles" / "yen-tariffs.txt"
+    for spec in (f"{base}/sparql gsp={base}/no-such-service", str(tmp_path / "no-store")):
+        result = CliRunner().invoke(
+            cli, ["ingest", "--data", str(data), "--store", spec, str(article)]
+        )
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert sorted(p.name for p in (data / "sources").iterdir()) == sorted(
+        p.name for p in (DATA / "sources").iterdir()
+    )

@@ -23,10 +23,19 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.curation import Corpus, load_corpus
-from kg.errors import StoreError, ValidationError
-from kg.graph import emit_corpus
+from kg.errors import KgError, StoreError, ValidationError
+from kg.graph import emit_corpus, source_nquads
 from kg.namespace import PREFIXES
-from kg.store import DEFAULT_STORE, EmbeddedStore, open_store, replace_directory, store_target
+from kg.remote import RemoteStore
+from kg.sources import META_SUFFIX, load_source
+from kg.store import (
+    DEFAULT_STORE,
+    EmbeddedStore,
+    Store,
+    open_store,
+    replace_directory,
+    store_target,
+)
 
 __all__ = ["BuildReport", "build", "build_corpus", "serialise", "shacl_validate"]
 
@@ -183,6 +192,33 @@ def build_corpus(
             report.outputs.append(out_dir / name)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def writable_store(spec: str) -> Store:
+    """The built store at `spec`, open for adding to it (not for replacing it: `kg build`)."""
+    if store_target(spec) is not None and not (Path(spec) / "CURRENT").is_file():
+        raise StoreError("no graph store here: run `kg build` first", path=spec)
+    store = open_store(spec, create=True)
+    if isinstance(store, RemoteStore):
+        store.check_writable()
+    return store
+
+
+def add_sources(store: Store, data_dir: Path, source_ids: Iterable[str]) -> int:
+    """Add the graphs of the sources `source_ids` (just ingested) to `store`, so that queries
+    see them before the next `kg build`; return how many quads that was. A source's graph is
+    its own (metadata and text), so adding it changes nothing that is already there."""
+    data = b"".join(
+        source_nquads(load_source(data_dir / "sources" / f"{sid}{META_SUFFIX}"))
+        for sid in source_ids
+    )
+    try:
+        if data:
+            store.load_nquads(data)
+    except KgError as exc:
+        exc.message += f" (the sources are in {data_dir / 'sources'}: kg build loads them)"
+        raise
+    return data.count(b"\n")
 
 
 STALE_AFTER = 24 * 3600  # seconds: far longer than any build, so a running one is never touched

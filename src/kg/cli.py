@@ -142,7 +142,8 @@ def text(data_dir: Path, source_id: str, raw: bool, edits: bool) -> None:
     "--store",
     default="build/store",
     show_default=True,
-    help="Store to load: a folder or a SPARQL endpoint URL.",
+    envvar="KG_STORE",
+    help="Store to load: a folder or a SPARQL endpoint URL. Env: KG_STORE.",
 )
 @click.option(
     "--files",
@@ -294,10 +295,20 @@ def viz(store, output, focus, depth, source_id, path_from, path_to, relation, mo
 @data_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--skip-invalid", is_flag=True, help="Report bad documents and go on.")
-def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool) -> None:
+@click.option(
+    "--store",
+    envvar="KG_STORE",
+    help="Also add the new sources to this built store (a folder or a SPARQL endpoint URL), "
+    "so queries see them before the next kg build. Env: KG_STORE.",
+)
+def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool, store: str | None) -> None:
     """Add articles (files, folders, JSONL) to data/sources; never overwrite one."""
     from kg.ingest import ingest as run_ingest
 
+    if store is not None:
+        from kg.build import add_sources, writable_store
+
+        graph = writable_store(store)  # a missing store or a read-only server: before writing
     report = run_ingest(list(paths), data_dir, skip_invalid=skip_invalid)
     for source_id in report.added:
         click.echo(f"added {source_id}")
@@ -306,6 +317,9 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool) -> None:
     for line in report.skipped:
         click.echo(f"skipped: {line}", err=True)
     click.echo(f"{len(report.added)} added, {len(report.unchanged)} unchanged")
+    if store is not None:
+        loaded = add_sources(graph, data_dir, report.added)
+        click.echo(f"added {loaded} quads of the new sources to {store}")
 
 
 @cli.command()

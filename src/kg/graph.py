@@ -569,6 +569,16 @@ def _components(emit: _Emitter, corpus: Corpus) -> None:
             emit(node, K.chainOrder, _integer(n), _graph(sid))
 
 
+def source_nquads(doc: SourceDocument) -> bytes:
+    """The named graph of one source (metadata and normalised text) as N-Quads, exactly as
+    the build writes it: what `kg ingest --store` adds for a new source."""
+    chunks: list[bytes] = []
+    emit = _Emitter(chunks.append)
+    _source(emit, doc)
+    emit.flush()
+    return b"".join(chunks)
+
+
 def corpus_quads(corpus: Corpus, ontology: Path) -> list[ox.Quad]:
     """All quads of the graph, in a deterministic order (held in memory: see `emit_corpus`)."""
     chunks: list[bytes] = []

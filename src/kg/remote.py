@@ -192,6 +192,10 @@ class RemoteStore(Store):
         )
         return sorted(r["g"].value for r in rows if r["g"] is not None)
 
+    def check_writable(self) -> None:
+        """Fail now, not halfway, if the server does not take updates (and GSP posts)."""
+        self._probe()
+
     def _probe(self) -> None:
         """Check that the server takes updates (and Graph Store Protocol posts, when `gsp=` is
         given) before anything is dropped: a wrong URL or a missing permission then fails with
