@@ -85,7 +85,7 @@ def test_the_table_shortens_iris_and_counts_rows(seed_store):
     [
         (
             ["SELECT ?x WHERE {\n  ?x a kg:Claim .\n  ?x nope:p ?y }"],
-            "error: line 3, column 12: unknown prefix 'nope:'",
+            "error: line 3, column 6: unknown prefix 'nope:'",
         ),
         (["SELECT ?x WHERE { ?x ?p ?o }", "--format", "ttl"], "error: ttl is for CONSTRUCT"),
         (["SELECT ?x WHERE { ?x ?p ?o }", "--output", "x.docx"], "error: cannot tell the format"),
@@ -95,8 +95,16 @@ def test_the_table_shortens_iris_and_counts_rows(seed_store):
         (["INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "error: kg query runs queries, not updates"),
         (["SELEC ?x WHERE { ?x ?p ?o }"], "error: not a SPARQL query: expected SELECT"),
         (
+            ["SELECT ?x WHERE {\n  ?x a kg:Claim .\n"],  # the closing brace is missing
+            "error: line 2, column 18: unexpected end of the query",
+        ),
+        (
+            ["SELECT ?x WHERE { ?x a kg:Claim FILTER( }"],  # at the brace, not past it
+            "error: line 1, column 41: syntax error near '}'",
+        ),
+        (
             ["SELECT (COUNT(?e) AS ?n) ?e WHERE { ?e a kg:Person }"],
-            "error: line 1, column 53: the SELECT contains a variable that is unbound",
+            "error: line 1, column 52: the SELECT contains a variable that is unbound",
         ),
     ],
 )
@@ -109,7 +117,7 @@ def test_mistakes_are_one_line_with_exit_2(seed_store, args, message):
 def test_errors_in_a_file_name_the_file_line_and_column(seed_store, tmp_path):
     (tmp_path / "bad.rq").write_text("SELECT ?x\nWHERE { ?x a kg:Claim\n  FILTER( }\n")
     result = kg("query", "--file", str(tmp_path / "bad.rq"), "--store", seed_store.location)
-    assert result.output == f"error: {tmp_path / 'bad.rq'}:4:1: unexpected end of the query\n"
+    assert result.output == f"error: {tmp_path / 'bad.rq'}:3:11: syntax error near '}}'\n"
 
 
 def test_serialisations_round_trip_through_oxigraph_parsers():

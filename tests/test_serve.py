@@ -142,7 +142,7 @@ def test_sparql_query_body_and_result_limit(served):
         (
             "query=SELECT ?x WHERE {\n  ?x a kg:Claim\n  FILTER(\n}",
             400,
-            "line 4, column 2: syntax error near '}'",
+            "line 4, column 1: syntax error near '}'",
         ),
         ("query=SELECT ?x WHERE { ?x nope:p ?y }", 400, "unknown prefix 'nope:'"),
     ],

@@ -190,8 +190,9 @@ def substitute(query: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | 
 _POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
-def _expected(detail: str, query: str, line: int, column: int) -> str:
-    """Oxigraph lists every alternative, character classes included; keep the readable ones."""
+def _expected(detail: str, query: str, line: int, column: int, at: tuple[int, int]) -> str:
+    """Oxigraph lists every alternative, character classes included; keep the readable ones.
+    `line` and `column` are where Oxigraph stopped, `at` where the token it stopped at begins."""
     if not detail.startswith("expected"):
         return detail.splitlines()[0]
     items = [i.strip() for i in re.split(r",\s*(?=[\[\"'A-Za-z])", detail.removeprefix("expected"))]
@@ -212,6 +213,7 @@ def _expected(detail: str, query: str, line: int, column: int) -> str:
     if 0 < len(words) <= 4:
         return "expected " + " or ".join(words)
     lines = query.splitlines()
+    line, column = at
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     near = (text[column - 1 : column + 12] or text[max(column - 2, 0) : column + 12]).strip()
     if line > len(lines):
@@ -228,11 +230,51 @@ def clean_syntax_error(
     again so the position points into the text the user wrote.
 
     >>> str(clean_syntax_error("error at 2:5: expected OPTIONAL", "SELECT *\\n{ ?s\\n}"))
-    'line 2, column 5: expected OPTIONAL'
+    'line 2, column 3: expected OPTIONAL'
     """
     m = _POSITION.match(message.strip())
     if not m:
         return QueryError(f"invalid SPARQL: {message.splitlines()[0]}", path=path)
     line, column = int(m.group(1)) - line_offset, int(m.group(2))
-    detail = _expected(m.group(3), query, line, column)
+    stopped = _stopped_at(query, line, column)
+    if stopped and m.group(3).startswith("expected"):
+        token, at_end = stopped
+        before = query[: token.start]
+        at = before.count("\n") + 1, token.start - (before.rfind("\n") + 1) + 1
+        if at_end and token.text not in ("}", ")", "]"):
+            # the query ends where more was expected: say so, just after its last token
+            return QueryError(
+                "unexpected end of the query",
+                path=path,
+                line=at[0],
+                column=at[1] + len(token.text),
+            )
+        detail = _expected(m.group(3), query, line, column, at)
+        return QueryError(detail, path=path, line=at[0], column=at[1])
+    detail = _expected(m.group(3), query, line, column, (line, column))
     return QueryError(detail, path=path, line=max(line, 1), column=column)
+
+
+def _stopped_at(query: str, line: int, column: int) -> tuple[Token, bool] | None:
+    """The token Oxigraph stopped at, and whether only whitespace follows it. The parser
+    reports the position after the last token it read and the whitespace after it, so a stray
+    ``}`` at the end of line 3 came out as line 4, column 1.
+
+    >>> _stopped_at("SELECT ?x WHERE {\\n  FILTER( }\\n", 3, 1)
+    (Token(kind='other', text='}', start=28), True)
+    >>> _stopped_at("ASK { ?s ?p ?o } LIMT 1", 1, 18)
+    (Token(kind='word', text='LIMT', start=17), False)
+    """
+    lines = query.split("\n")
+    if not 0 < line <= len(lines):
+        return None
+    index = min(sum(len(text) + 1 for text in lines[: line - 1]) + column - 1, len(query))
+    at_end = not query[index:].strip()
+    found = list(tokens(query))
+    for tok in found:
+        if tok.start == index:
+            return tok, at_end
+    while index > 0 and query[index - 1].isspace():
+        index -= 1
+    ending = [tok for tok in found if tok.start < index <= tok.start + len(tok.text)]
+    return (ending[-1], at_end) if ending else None
