@@ -437,3 +437,46 @@ def test_ctrl_c_stops_kg_serve_quietly(seed_store):
     os.killpg(server.pid, signal.SIGINT)
     assert server.wait(30) == 0
     assert server.stderr.read().decode() == ""
+
+
+def test_a_rebuild_is_served_at_once_and_refused_under_a_writer(tmp_path):
+    """A read-only server answers from a store that `kg build` replaced (it would go on
+    reading the old files), and a build is refused while a server writes to the store (its
+    writes would land in the new store's folder and corrupt it)."""
+    from conftest import DATA, MINI
+
+    from kg.build import build
+    from kg.errors import StoreError
+
+    spec = str(tmp_path / "store")
+    build(MINI, None, spec)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }"
+    endpoint = Endpoint(spec, timeout=10, workers=1)
+    server, base = start(endpoint)
+    try:
+        before = client(base, count).convert()["results"]["bindings"][0]["n"]["value"]
+        build(DATA, None, spec)
+        after = client(base, count).convert()["results"]["bindings"][0]["n"]["value"]
+        assert (before, after) == ("4", "346")
+    finally:
+        stop(server, endpoint)
+    writer = Endpoint(spec, timeout=10, workers=1, allow_update=True)
+    server, base = start(writer)
+    try:
+        with pytest.raises(StoreError, match="open for writing"):
+            build(MINI, None, spec)
+        ok = get(
+            f"{base}/sparql",
+            data=b"INSERT DATA { <urn:s> <urn:p> <urn:o> }",
+            content_type="application/sparql-update",
+        )
+        assert ok[0] == 204
+        answer = client(base, count).convert()["results"]["bindings"][0]["n"]["value"]
+        assert answer == "346"
+    finally:
+        stop(server, writer)
+    build(MINI, None, spec)  # once the writer is gone
+    from kg.store import open_store
+
+    assert open_store(spec).select(count)[0]["n"].value == "4"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import queue
 import signal
 import threading
@@ -83,18 +84,32 @@ def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = N
         conn.send(Answer(500, str(exc).encode(), "text/plain; charset=utf-8"))
         return
     conn.send(None)  # ready
+    opened = _identity(spec)
     while True:
         try:
             kind, text, fmt, limit = conn.recv()
         except EOFError:
             return
         try:
+            if (now := _identity(spec)) != opened:
+                # `kg build` swapped a new store into place: answer from it, not the old files
+                del store
+                store, opened = open_store(spec, create=writable), now
             answer = _answer(store, kind, text, fmt, limit)
         except QueryError as exc:
             answer = Answer(400, f"{exc}\n".encode(), "text/plain; charset=utf-8")
         except (StoreError, OSError, RuntimeError, ValueError) as exc:
             answer = Answer(500, f"query failed: {exc}\n".encode(), "text/plain; charset=utf-8")
         conn.send(answer)
+
+
+def _identity(spec: str) -> tuple[int, int] | None:
+    """Which folder is at `spec` now (device and inode); None for a URL or ":memory:"."""
+    try:
+        info = os.stat(spec)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
 
 
 class Busy(QueryTimeout):

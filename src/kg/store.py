@@ -13,6 +13,8 @@ included, do this by default, and Fuseki does with `unionDefaultGraph`).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import re
 import shutil
 import tempfile
@@ -189,9 +191,38 @@ def store_target(spec: str) -> Path | None:
 
 
 def replace_directory(src: Path, dst: Path) -> None:
-    """Swap a freshly written store directory into place, keeping the old one until then."""
+    """Swap a freshly written store directory into place, keeping the old one until then.
+
+    Refused while another process has the old store open for writing (`kg serve
+    --allow-update`): RocksDB writes its files by path, so that process would go on writing
+    into the new store and corrupt it. Readers are fine: they keep the files they opened."""
     old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.old-", dir=dst.parent))
-    if dst.exists():
-        dst.rename(old / dst.name)
-    src.rename(dst)
-    shutil.rmtree(old)
+    try:
+        with _writer_lock(dst):
+            if dst.exists():
+                dst.rename(old / dst.name)
+            src.rename(dst)
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _writer_lock(store: Path) -> Iterator[None]:
+    """Hold RocksDB's own lock on the store at `store` (if it is one) for the block."""
+    lock = store / "LOCK"
+    if not lock.is_file():
+        yield
+        return
+    with lock.open("rb+") as handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise StoreError(
+                "another process has this store open for writing (kg serve --allow-update?): "
+                "stop it, then build again",
+                path=store,
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.lockf(handle, fcntl.LOCK_UN)
