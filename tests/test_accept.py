@@ -161,11 +161,39 @@ def test_extract_again_keeps_pending_candidates_and_skips_accepted_claims(data):
     assert result.exit_code == 2 and "--force" in result.output
     assert snapshot(data) == before
     assert kg("accept", "--data", str(data), sid, *ids[:2]).exit_code == 0
-    result = kg("extract", "--data", str(data), sid, "--force")
-    assert result.exit_code == 0, result.output
-    assert f"({len(ids) - 2} candidates)" in result.output  # the accepted two are not proposed
+    result = kg("extract", "--data", str(data), sid)  # two accepted, the rest still wait
+    assert result.exit_code == 2 and f"{len(ids) - 2} candidates still wait" in result.output
     assert kg("accept", "--data", str(data), sid).exit_code == 0
-    assert len(load_corpus(data).claims[sid]) == len(ids)  # no claim twice
     result = kg("extract", "--data", str(data), sid)  # nothing waits: no --force needed
-    assert result.exit_code == 0 and "(0 candidates)" in result.output
+    assert result.exit_code == 0, result.output
+    from kg.extract.review import CandidatesFile
+    from kg.yamlfile import read_model
+
+    def key(c):
+        return c.start, c.end, c.proposition_key
+
+    curated = {key(c) for c in load_corpus(data).claims[sid]}
+    again = read_model(cands, CandidatesFile).claims
+    assert len(curated) == len(ids) and not curated & {key(c) for c in again}
+    assert len(again) < len(ids)  # what the extractor finds again is not proposed again
     assert kg("extract", "--data", str(data), sid, "--threshold", "2").exit_code == 2
+
+
+def test_an_edited_candidate_is_reported_where_it_was_edited(data):
+    data, sid = data
+    cands = data / "candidates" / f"{sid}.yaml"
+    text = cands.read_text(encoding="utf-8")
+    first = yaml.safe_load(text)["claims"][0]
+    text = text.replace(f"  subject: {first['subject']}\n", "  subject: no-such-entity\n", 1)
+    cands.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("  subject: no-such-entity") + 1
+    before = snapshot(data)
+    result = kg("accept", "--data", str(data), sid, first["id"])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: {cands}:{line}: claims.subject: unknown entity 'no-such-entity'\n"
+    )
+    assert snapshot(data) == before
+    (data / "candidates" / "000_4c22c95cf8552d28.yaml").write_text(text, encoding="utf-8")
+    wrong = kg("accept", "--data", str(data), "000_4c22c95cf8552d28")
+    assert wrong.exit_code == 2 and f"these candidates are for '{sid}'" in wrong.output

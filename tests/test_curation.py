@@ -175,6 +175,13 @@ BAD_INPUTS = {
         'value: "2025-02-30"',
         "'2025-02-30' is not a date in the calendar",
     ),
+    "control character": (CLAIMS, "  relation: motivates", "  relation: motivates\x07", "U+0007"),
+    "relative url": (
+        "sources/mini-001.meta.yaml",
+        "url: https://example.org/mini-001",
+        "url: www.example.org/mini 001",
+        "not an absolute http(s) URL",
+    ),
     "month 13": (
         "sources/mini-001.meta.yaml",
         'value: "2025-05-02"\n  precision: day',

@@ -176,7 +176,8 @@ def test_batch_checks_every_line_first_and_keeps_the_output_file(tmp_path):
     out = tmp_path / "out.jsonl"
     out.write_text("earlier results\n")
     for name, content, message in [
-        ("bad.jsonl", (good * 3 + '{"id": "d", "text": 1}\n').encode(), "bad.jsonl:4: expected"),
+        ("bad.jsonl", (good + '{"id": "d", "text": 1}\n').encode(), "bad.jsonl:2: expected"),
+        ("twice.jsonl", (good * 2).encode(), "twice.jsonl:2: id 'a' was given on line 1"),
         (
             "latin1.jsonl",
             good.encode() + '{"id": "é"}\n'.encode("latin-1"),
@@ -189,3 +190,15 @@ def test_batch_checks_every_line_first_and_keeps_the_output_file(tmp_path):
         assert result.exit_code == 2, result.output
         assert message in result.output and result.output.count("\n") == 1
         assert out.read_text() == "earlier results\n"
+
+
+def test_batch_refuses_its_input_as_output_and_a_bad_entities_file_at_once(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a", "text": "Tariffs caused a sell-off, analysts said."}\n')
+    same = CliRunner().invoke(cli, ["extract", "--jsonl", str(feed), "--output", str(feed)])
+    assert same.exit_code == 2 and "would be overwritten" in same.output
+    assert feed.read_text().startswith('{"id": "a"')
+    args = ["extract", "--data", str(tmp_path / "none"), "--jsonl", str(feed), "--processes", "2"]
+    missing = CliRunner().invoke(cli, args)  # workers used to fail and respawn forever
+    assert missing.exit_code == 2 and "entities.yaml" in missing.output
+    assert missing.output.count("\n") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -53,6 +54,26 @@ def test_jsonl_metadata_and_date_precision(tmp_path):
     assert (doc.meta.published.value, doc.meta.published.precision.value) == ("2025-04", "month")
     assert doc.meta.outlet == "Wire" and doc.meta.original_filename == "a-1"
     assert "x" in doc.meta.notes[0]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"url": "not a url"}, "url: 'not a url' is not an absolute http(s) URL"),
+        ({"url": "https://example.org/a b"}, "is not an absolute http(s) URL"),
+        ({"author": ["A", "B"]}, '"author" must be a string or null'),
+        ({"id": True}, 'expected a non-empty "id"'),
+        ({"text": "Tariffs hit the yen \ud800 hard, the minister said on Monday."}, "surrogate"),
+    ],
+)
+def test_jsonl_fields_that_would_break_the_graph_are_refused(tmp_path, fields, message):
+    feed = tmp_path / "feed.jsonl"
+    line = {"id": "a-1", "text": ARTICLE.read_text(encoding="utf-8"), **fields}
+    feed.write_text(json.dumps(line), encoding="utf-8")
+    with pytest.raises(SourceError, match=re.escape(message)) as caught:
+        ingest([feed], tmp_path / "data")
+    assert str(caught.value).startswith(f"{feed}:1: ")
+    assert not (tmp_path / "data" / "sources").exists()
 
 
 @pytest.mark.parametrize("published", ["2025-02-30", "2025-13", "2025-00-10"])

@@ -347,6 +347,13 @@ def extract(data_dir, sources, jsonl, output, processes, threshold, force, extra
     """Propose candidate claims for sources (data/candidates/), or for a JSONL batch."""
     from kg.extract.run import extract_sources
 
+    if jsonl and (sources or extractor != "spacy" or force):
+        raise click.UsageError("--jsonl extracts its own documents with spaCy: give no SOURCES, "
+                               "--extractor or --force")  # fmt: skip
+    if not jsonl and str(output) != "-":
+        raise click.UsageError("--output is for --jsonl; sources get data/candidates/<id>.yaml")
+    if jsonl and str(output) != "-" and output.exists() and output.samefile(jsonl):
+        raise click.UsageError("--output is the --jsonl file itself: it would be overwritten")
     if jsonl:
         from kg.extract.batch import BatchReport, extract_jsonl
 

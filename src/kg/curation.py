@@ -63,13 +63,16 @@ def load_entities(path: Path, text: str | None = None) -> dict[str, Entity]:
     return entities
 
 
-def _check_claim(
+def check_claim(
     claim: Claim,
     i: int,
     located: Located,
     source: SourceDocument,
     entities: dict[str, Entity],
 ) -> None:
+    """Check claim `i` of the file `located` against its source's text and the entities;
+    errors name the line and field of the claim."""
+
     def need(entity_id: str | None, field: str, types: set[EntityType] | None = None) -> None:
         if entity_id is None:
             return
@@ -128,7 +131,7 @@ def load_claims(
         if claim.id in seen:
             raise located.error(f"duplicate claim id '{claim.id}'", ("claims", i, "id"))
         seen.add(claim.id)
-        _check_claim(claim, i, located, source, entities)
+        check_claim(claim, i, located, source, entities)
     return claims_file
 
 

@@ -176,10 +176,21 @@ def _jsonl_document(path: Path, n: int, line: bytes) -> Document:
     if not isinstance(item, dict) or not isinstance(item.get("text"), str):
         raise SourceError('expected an object with a string "text"', path=path, line=n)
     doc_id = item.get("id")
-    if not isinstance(doc_id, str | int) or not str(doc_id).strip():
-        raise SourceError('expected a non-empty "id"', path=path, line=n)
+    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int) or not str(doc_id).strip():
+        raise SourceError('expected a non-empty "id" (a string or a number)', path=path, line=n)
     meta = {k: v for k, v in item.items() if k not in ("id", "text")}
-    return Document(str(doc_id), item["text"].encode("utf-8"), f"{path}:{n}", meta)
+    for key in ("title", "outlet", "author", "url"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            raise SourceError(f'"{key}" must be a string or null', path=path, line=n)
+    try:
+        data = item["text"].encode("utf-8")
+    except UnicodeEncodeError as exc:  # JSON may escape a lone surrogate ("\ud800")
+        raise SourceError(
+            f'"text" holds a lone surrogate (character {exc.start}), not Unicode text',
+            path=path,
+            line=n,
+        ) from None
+    return Document(str(doc_id), data, f"{path}:{n}", meta)
 
 
 def _from_jsonl(path: Path) -> Iterator[Document | SourceError]:
@@ -279,17 +290,24 @@ def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:
         source_id = f"{slugify(doc.name)}-{digest[:16]}"
     ignored = sorted(k for k in doc.metadata if k not in METADATA_KEYS)
     given = {k: doc.metadata.get(k) for k in ("title", "outlet", "author", "url")}
-    return SourceMeta(
-        id=source_id,
-        **{k: str(v) if v is not None else None for k, v in given.items()},
-        language="en",
-        sha256=digest,
-        byte_size=len(doc.data),
-        encoding=text.encoding,
-        original_filename=doc.name,
-        published=_publication(doc.metadata.get("published"), doc.origin),
-        notes=[f"Ingested; fields not kept: {', '.join(ignored)}."] if ignored else [],
-    )
+    published = _publication(doc.metadata.get("published"), doc.origin)
+    try:
+        return SourceMeta(
+            id=source_id,
+            **{k: str(v) if v is not None else None for k, v in given.items()},
+            language="en",
+            sha256=digest,
+            byte_size=len(doc.data),
+            encoding=text.encoding,
+            original_filename=doc.name,
+            published=published,
+            notes=[f"Ingested; fields not kept: {', '.join(ignored)}."] if ignored else [],
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        raise SourceError(f"{field}: {message}", path=doc.origin) from None
 
 
 def _write(directory: Path, meta: SourceMeta, data: bytes) -> None:

@@ -264,6 +264,24 @@ class SourceMeta(Strict):
     published: Publication
     notes: list[str] = []
 
+    @field_validator("url")
+    @classmethod
+    def _absolute_url(cls, url: str | None) -> str | None:
+        """The URL becomes an IRI in the graph: it must be an absolute http(s) URL with no
+        space or other character an IRI cannot hold (percent-encode them: `%20`)."""
+        if url is not None and (not _URL.match(url) or _URL_BAD_PERCENT.search(url)):
+            raise ValueError(
+                f"'{url}' is not an absolute http(s) URL (spaces and <>\"{{}}|\\^` must be "
+                "percent-encoded)"
+            )
+        return url
+
+
+_URL = re.compile(
+    r"^https?://[^\s/?#<>\"{}|\\^`\x00-\x1f\x7f]+(?:[/?#][^\s<>\"{}|\\^`\x00-\x1f\x7f]*)?$"
+)
+_URL_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
 
 class Entity(Strict):
     """An actor or thing: `aliases` lists the surface forms the sources use, misspellings and

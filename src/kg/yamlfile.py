@@ -140,6 +140,13 @@ def read_yaml(path: Path, text: str | None = None) -> Located:
     except CurationError as exc:
         exc.path = str(path)
         raise
+    except yaml.reader.ReaderError as exc:  # a control character, often pasted from a PDF
+        line = text[: exc.position].count("\n") + 1
+        raise CurationError(
+            f"control character U+{exc.character:04X} is not allowed in YAML: remove it",
+            path=path,
+            line=line,
+        ) from None
     except RecursionError:
         raise CurationError("nested too deeply to be a kg file", path=path) from None
     return Located(data, path, text)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from kg.curation import load_entities
 from kg.errors import SourceError
 
 __all__ = ["BatchReport", "extract_jsonl"]
@@ -50,6 +51,7 @@ def _documents(path: Path) -> Iterator[tuple[str, str]]:
         lines = path.open("rb")
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", path=path) from None
+    seen: dict[str, int] = {}  # id -> line
     with lines:
         for n, raw in enumerate(lines, 1):
             try:
@@ -64,13 +66,29 @@ def _documents(path: Path) -> Iterator[tuple[str, str]]:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise SourceError(f"invalid JSON: {exc.msg}", path=path, line=n) from None
+            doc_id = item.get("id") if isinstance(item, dict) else None
             if (
                 not isinstance(item, dict)
                 or not isinstance(item.get("text"), str)
-                or not str(item.get("id", ""))
+                or isinstance(doc_id, bool)
+                or not isinstance(doc_id, str | int)
+                or not str(doc_id).strip()
             ):
                 raise SourceError('expected {"id": ..., "text": "..."}', path=path, line=n)
-            yield str(item["id"]), item["text"]
+            try:
+                item["text"].encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise SourceError(
+                    f'"text" holds a lone surrogate (character {exc.start})', path=path, line=n
+                ) from None
+            if str(doc_id) in seen:
+                raise SourceError(
+                    f"id {str(doc_id)!r} was given on line {seen[str(doc_id)]} already",
+                    path=path,
+                    line=n,
+                )
+            seen[str(doc_id)] = n
+            yield str(doc_id), item["text"]
 
 
 def extract_jsonl(
@@ -89,6 +107,7 @@ def extract_jsonl(
     from rich.progress import Progress
 
     total = sum(1 for _ in _documents(path))
+    load_entities(entities_path)  # here, not in each worker, so a bad file is one error
     show = sys.stderr.isatty() if progress is None else progress
     docs = claims = 0
     with Progress(transient=True, disable=not show) as bar:

@@ -11,6 +11,7 @@ before anything is written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,13 @@ from typing import Any
 import yaml
 from pydantic import Field
 
-from kg.curation import load_claims, load_entities
+from kg.curation import check_claim, load_claims, load_entities
 from kg.errors import CurationError
 from kg.extract.pipeline import Extraction
 from kg.files import replace_files
-from kg.models import Claim, ClaimStatus, Entity, Strict
+from kg.models import SLUG, Claim, ClaimStatus, Entity, Strict
 from kg.sources import load_sources
-from kg.yamlfile import read_model
+from kg.yamlfile import read_model, read_yaml
 
 __all__ = [
     "CandidatesFile",
@@ -60,11 +61,13 @@ def write_candidates(
     known: Iterable[tuple[int, int, str]] = (),
 ) -> tuple[Path, int]:
     """Write the candidates of one source to `directory/<source>.yaml`, leaving out those whose
-    (start, end, quote) is in `known` (claims already in the claims file). Returns the path and
-    how many candidates it holds."""
+    (start, end, proposition key) is in `known`: claims already in the claims file, where
+    several claims may share one sentence. Returns the path and how many candidates it holds."""
     known = set(known)
     candidates = [
-        c for c in extraction.candidates if (c.claim.start, c.claim.end, c.claim.quote) not in known
+        c
+        for c in extraction.candidates
+        if (c.claim.start, c.claim.end, c.claim.proposition_key) not in known
     ]
     spans = {
         c.claim.id: {
@@ -152,10 +155,17 @@ def accept(
     Returns the ids the claims got in the claims file. Nothing is written when the result
     would not pass `kg check`.
     """
+    if not re.fullmatch(SLUG, source):
+        raise CurationError(f"'{source}' is not a source id")
     cand_path = data_dir / "candidates" / f"{source}.yaml"
     if not cand_path.exists():
         raise CurationError("no candidates for this source (run kg extract first)", path=cand_path)
-    cands = read_model(cand_path, CandidatesFile)
+    located = read_yaml(cand_path)
+    cands = read_model(cand_path, CandidatesFile, located)
+    if cands.source != source:
+        raise located.error(
+            f"these candidates are for '{cands.source}', not '{source}'", ("source",)
+        )
     claims_path = data_dir / "claims" / f"{source}.yaml"
     if again := [i for i in ids or () if i in cands.accepted]:
         done = ", ".join(f"{i} (as {cands.accepted[i]})" for i in again)
@@ -172,12 +182,19 @@ def accept(
     ]
     if ids is not None and len(chosen) != len(set(ids)):
         missing = sorted(set(ids) - {c.id for c in chosen})
+        known = {c.id for c in cands.claims}
+        if low := [i for i in missing if i in known]:
+            raise CurationError(
+                f"below --min-confidence {min_confidence:g}: {', '.join(low)}", path=cand_path
+            )
         raise CurationError(f"unknown candidate ids: {', '.join(missing)}", path=cand_path)
     entities_path = data_dir / "entities.yaml"
     entities = load_entities(entities_path)
+    sources = {s.id: s for s in load_sources(data_dir / "sources")}
+    if source not in sources:
+        raise CurationError(f"unknown source '{source}'", path=data_dir / "sources")
     existing = None
     if claims_path.exists():
-        sources = {s.id: s for s in load_sources(data_dir / "sources")}
         existing = load_claims(claims_path, sources, entities)  # errors name their line
     taken = {c.id for c in existing.claims} if existing else set()
     new_claims, renamed, accepted = [], [], dict(cands.accepted)
@@ -197,6 +214,10 @@ def accept(
         ):
             if ref and ref not in entities and ref in proposed:
                 needed[ref] = proposed[ref]
+    # a curator's edit to a candidate is reported where it was made, in the candidates file
+    index = {c.id: i for i, c in enumerate(cands.claims)}
+    for claim in chosen:
+        check_claim(claim, index[claim.id], located, sources[source], {**entities, **needed})
     entities_text = _read_text(entities_path)
     if needed:
         entities_text = (

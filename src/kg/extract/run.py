@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from kg.curation import load_claims, load_entities
@@ -9,6 +10,7 @@ from kg.errors import CurationError, SourceError
 from kg.extract.pipeline import Extractor, SpacyExtractor
 from kg.extract.review import pending_review, write_candidates
 from kg.files import listing
+from kg.models import SLUG
 from kg.sources import META_SUFFIX, load_source
 
 __all__ = ["extract_sources"]
@@ -23,8 +25,8 @@ def extract_sources(
     force: bool = False,
 ) -> list[tuple[Path, int]]:
     """Write `data_dir/candidates/<id>.yaml` for each source id (all sources when empty),
-    without the claims its claims file already holds. A candidates file with claims still
-    waiting for review is replaced only with `force`.
+    without the claims its claims file already holds (same span, same proposition). A
+    candidates file with claims still waiting for review is replaced only with `force`.
 
     `extractor` is ``spacy`` (the default, offline) or ``chat`` (`kg.extract.llm`, configured
     by ``KG_LLM_URL``)."""
@@ -41,6 +43,8 @@ def extract_sources(
     else:
         chosen = SpacyExtractor(entities, threshold=threshold)
     for source_id in sources:  # every check before any (slow) extraction
+        if not re.fullmatch(SLUG, source_id):
+            raise SourceError(f"'{source_id}' is not a source id")
         meta = directory / f"{source_id}{META_SUFFIX}"
         if not meta.exists():
             raise SourceError(f"unknown source '{source_id}' (kg ingest it first)", path=meta)
@@ -59,7 +63,7 @@ def extract_sources(
         known = []
         if claims.exists():
             curated = load_claims(claims, {doc.id: doc}, entities)
-            known = [(c.start, c.end, c.quote) for c in curated.claims]
+            known = [(c.start, c.end, c.proposition_key) for c in curated.claims]
         written.append(
             write_candidates(extraction, data_dir / "candidates", chosen.name, known=known)
         )
