@@ -197,3 +197,14 @@ def test_an_edited_candidate_is_reported_where_it_was_edited(data):
     (data / "candidates" / "000_4c22c95cf8552d28.yaml").write_text(text, encoding="utf-8")
     wrong = kg("accept", "--data", str(data), "000_4c22c95cf8552d28")
     assert wrong.exit_code == 2 and f"these candidates are for '{sid}'" in wrong.output
+
+
+def test_a_crlf_claims_file_stays_crlf(data):
+    data, sid = data
+    first, *rest = candidate_ids(data, sid)
+    assert kg("accept", "--data", str(data), sid, first).exit_code == 0
+    claims = data / "claims" / f"{sid}.yaml"
+    claims.write_bytes(claims.read_bytes().replace(b"\n", b"\r\n"))
+    assert kg("accept", "--data", str(data), sid, *rest[:2]).exit_code == 0
+    raw = claims.read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n") and len(load_corpus(data).claims[sid]) == 3

@@ -241,3 +241,26 @@ def test_build_replaces_an_existing_store_and_leaves_no_litter(mini, tmp_path):
 
     assert not open_store(store).ask("ASK { ?c a kg:Claim }")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "s"]
+
+
+def test_build_keeps_output_out_of_the_store_and_the_store_readable(mini, tmp_path):
+    import os
+    import stat
+
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    store = tmp_path / "s"
+    args = ["build", "--data", str(mini), "--store", str(store)]
+    inside = CliRunner().invoke(cli, [*args, "--output", str(store / "graph")])
+    assert inside.exit_code == 2 and "give them separate folders" in inside.output
+    assert not store.exists()
+    old = os.umask(0o022)
+    try:
+        assert CliRunner().invoke(cli, [*args, "--files", "none"]).exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(store.stat().st_mode) == 0o755  # not mkdtemp's 0700
+    memory = CliRunner().invoke(cli, ["ingest", "--data", str(mini), "--store", ":memory:", "x"])
+    assert memory.exit_code == 2 and ":memory: holds nothing" in memory.output

@@ -144,3 +144,18 @@ def test_a_device_or_fifo_is_refused_without_reading_it(tmp_path):
         with pytest.raises(SourceError, match="not a regular file"):
             ingest([ARTICLE, path], tmp_path / "data")
     assert not (tmp_path / "data" / "sources").exists()
+
+
+def test_a_folder_gives_its_articles_and_names_what_is_not_one(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "story.TXT").write_bytes(ARTICLE.read_bytes())
+    feed = {"id": "wire-1", "text": ARTICLE.read_text(encoding="utf-8") + " More."}
+    (folder / "feed.NDJSON").write_text(json.dumps(feed), encoding="utf-8")
+    (folder / "claims.yaml").write_text("source: x\nclaims: []\n")
+    with pytest.raises(SourceError, match=r"claims\.yaml: not an article file"):
+        ingest([folder], tmp_path / "data")
+    assert not (tmp_path / "data").exists()
+    report = ingest([folder], tmp_path / "data", skip_invalid=True)
+    assert sorted(sid.rsplit("-", 1)[0] for sid in report.added) == ["story", "wire-1"]
+    assert len(report.skipped) == 1

@@ -139,6 +139,12 @@ def build_corpus(
     """
     started = time.perf_counter()
     target = store_target(store) if store is not None else None  # before any work or harm
+    if target and out_dir and files and target in (out_dir.resolve(), *out_dir.resolve().parents):
+        raise StoreError(
+            f"the output folder {out_dir} is in the store's folder, which the build replaces: "
+            "give them separate folders",
+            path=store,
+        )
     corpus = load()
     loaded = time.perf_counter()
     report = BuildReport(
@@ -196,6 +202,8 @@ def build_corpus(
 
 def writable_store(spec: str) -> Store:
     """The built store at `spec`, open for adding to it (not for replacing it: `kg build`)."""
+    if spec == ":memory:":
+        raise StoreError(":memory: holds nothing between commands: name a built store")
     if store_target(spec) is not None and not (Path(spec) / "CURRENT").is_file():
         raise StoreError("no graph store here: run `kg build` first", path=spec)
     store = open_store(spec, create=True)
@@ -249,6 +257,9 @@ def load_store(spec: str, nquads: Path, target: Path | None = None) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        fresh.chmod(0o777 & ~umask)  # a store folder, not mkdtemp's private 0700
         try:
             new = EmbeddedStore(fresh)
             new.load_file(nquads)

@@ -9,8 +9,9 @@ changed article can never overwrite the old one:
 - the same name with different bytes is a new version, with a new id and a note naming the
   version it follows; the old version stays.
 
-Inputs are files, folders (every file under them, in sorted order, hidden ones skipped) and
-``.jsonl`` files with one ``{"id", "text", ...}`` object per line; optional metadata keys are
+Inputs are files, folders (every article file under them: ``.txt``, ``.md``, ``.html`` or no
+extension, in sorted order, hidden ones skipped) and ``.jsonl``/``.ndjson`` files with one
+``{"id", "text", ...}`` object per line; optional metadata keys are
 ``title, outlet, author, url, published`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, or an ISO
 timestamp). A publication date is recorded only when given; otherwise it is ``unknown``.
 
@@ -226,6 +227,11 @@ def _from_file(path: Path) -> Document:
         raise SourceError(f"cannot read: {exc.strerror}", path=path) from None
 
 
+# Files taken from a folder; any file named on the command line is taken as it is
+ARTICLE_SUFFIXES = {"", ".txt", ".text", ".md", ".markdown", ".html", ".htm"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+
+
 def read_documents(paths: list[Path]) -> Iterator[Document | SourceError]:
     """The documents under `paths`: files, folders (recursively) and `.jsonl` files.
 
@@ -246,8 +252,14 @@ def read_documents(paths: list[Path]) -> Iterator[Document | SourceError]:
         else:
             raise SourceError("no such file or folder", path=path)
         for file in files:
-            if file.suffix == ".jsonl":
+            suffix = file.suffix.lower()
+            if suffix in JSONL_SUFFIXES:
                 yield from _from_jsonl(file)
+            elif file != path and suffix not in ARTICLE_SUFFIXES:
+                # in a folder, only what looks like an article: claims YAML, PDFs and
+                # spreadsheets are not, and a named file is taken as the user says
+                kinds = " ".join(sorted(ARTICLE_SUFFIXES | JSONL_SUFFIXES))
+                yield SourceError(f"not an article file ({kinds} or none)", path=file)
             else:
                 try:
                     yield _from_file(file)

@@ -220,18 +220,20 @@ def accept(
         check_claim(claim, index[claim.id], located, sources[source], {**entities, **needed})
     entities_text = _read_text(entities_path)
     if needed:
-        entities_text = (
-            entities_text.rstrip("\n")
+        entities_text = _same_endings(
+            entities_text,
+            entities_text.rstrip("\r\n")
             + "\n\n"
             + "\n".join(
                 _dump([e.model_dump(mode="json", exclude_none=True)]) for e in needed.values()
-            )
+            ),
         )
     items = [_claim_dict(c) for c in new_claims]
     if existing is None:
         claims_text = _dump({"source": source, "claims": items})
     else:
-        claims_text = _append_claims(_read_text(claims_path), items)
+        old_text = _read_text(claims_path)
+        claims_text = _same_endings(old_text, _append_claims(old_text, items))
         try:
             appended = yaml.safe_load(claims_text)["claims"]
         except yaml.YAMLError:
@@ -258,10 +260,19 @@ def accept(
 
 
 def _read_text(path: Path) -> str:
+    """The file's text with its own line endings (CRLF stays CRLF when it is written back)."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as f:
+            return f.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise CurationError(f"cannot read: {exc}", path=path) from None
+
+
+def _same_endings(old: str, new: str) -> str:
+    """`new` with the line endings of `old`: a CRLF file written back in CRLF."""
+    if "\r\n" not in old:
+        return new
+    return new.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
 def _append_claims(text: str, items: list[dict[str, Any]]) -> str:
