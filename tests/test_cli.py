@@ -103,3 +103,22 @@ def test_a_closed_pipe_ends_quietly_as_the_shell_expects(seed_store):
         kg.stdout.close()  # what `| head -1` does
         assert kg.wait(60) == 141, args
         assert kg.stderr.read() == b""
+
+
+def test_a_full_disk_on_stdout_is_one_line(seed_store):
+    import subprocess
+    import sys
+
+    program = "from kg.cli import cli; cli()"
+    store = ["--store", seed_store.location]
+    for args in (["query", "SELECT * { ?s ?p ?o }", "--format", "csv"], ["audit"], ["summary"]):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [sys.executable, "-c", program, *args, *store],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+            )
+        assert done.returncode == 2, (args, done.stderr)
+        assert done.stderr == "error: No space left on device\n"

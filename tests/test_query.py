@@ -282,3 +282,25 @@ def test_a_store_that_is_not_one_is_named_plainly(tmp_path, store, message):
     spec = str(tmp_path) if store is None else store  # an empty folder is not a store either
     result = kg("query", "ASK {}", "--store", spec)
     assert result.exit_code == 2 and message in result.output and result.output.count("\n") == 1
+
+
+def test_a_deep_query_hidden_from_one_reading_of_less_than_is_refused(seed_store, tmp_path):
+    """Read with `<'>'` as an IRI the nesting is inside a string; Oxigraph reads a comparison
+    and overflowed its stack on the 20,000 parentheses (a segmentation fault)."""
+    n = 20000
+    deep = "ASK { FILTER(1<'>' || true) FILTER(" + "(" * n + "true" + ")" * n + " || 'z') }"
+    result = kg("query", deep, "--store", seed_store.location)
+    assert result.exit_code == 2 and "nests 20002 brackets deep" in result.output
+
+
+def test_a_service_that_answers_nonsense_is_one_line(seed_store):
+    from test_serve import listener
+
+    remote, url, seen = listener()
+    try:
+        query = f"SELECT * {{ SERVICE <{url}/> {{ ?s ?p ?o }} }}"
+        result = kg("query", query, "--store", seed_store.location)
+    finally:
+        remote.shutdown()
+    assert seen and result.exit_code == 2
+    assert result.output.startswith("error: the query failed") and result.output.count("\n") == 1

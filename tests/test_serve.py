@@ -19,6 +19,8 @@ from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 from kg.cli import cli
 from kg.serve import Endpoint, make_server
 
+MINI_DATA = __import__("conftest").MINI
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 UNBOUNDED_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (<urn:x>|!<urn:x>)* ?b . ?c ?d ?e }"
 
@@ -480,3 +482,64 @@ def test_a_rebuild_is_served_at_once_and_refused_under_a_writer(tmp_path):
 
     assert open_store(spec).select(count)[0]["n"].value == "4"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
+def listener():
+    """A loopback HTTP server that records every request and answers nonsense."""
+    import http.server
+
+    seen: list[str] = []
+
+    class Record(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(f"GET {self.path}")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            self.wfile.write(b"not json at all")
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Record)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}", seen
+
+
+def test_service_and_load_hidden_from_the_tokenizer_are_still_refused(tmp_path):
+    """`?x<'>'` is a comparison to the engine but an IRI to a context-free tokenizer, which
+    then reads SERVICE as part of a string: the refusal must not depend on that reading."""
+    from kg.build import build
+
+    spec = str(tmp_path / "store")
+    build(MINI_DATA, None, spec)
+    remote, url, seen = listener()
+    endpoint = Endpoint(spec, timeout=10, workers=1, allow_update=True)
+    server, base = start(endpoint)
+    try:
+        hidden_service = (
+            "SELECT ?s WHERE { { BIND(1 AS ?x) FILTER(?x<'>' || true) } "
+            f"SERVICE <{url}/> {{ ?s ?p ?o }} FILTER(true || 'z') }}"
+        )
+        hidden_load = (
+            "INSERT { GRAPH <urn:g> { <urn:a> <urn:b> ?x } } WHERE { BIND(1 AS ?x) "
+            f"FILTER(1<'>' || true) }} ; LOAD SILENT <{url}/load.ttl> INTO GRAPH <urn:y> ; "
+            "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 'z' } }"
+        )
+        for name, text in (("query", hidden_service), ("update", hidden_load)):
+            data = urllib.parse.urlencode({name: text}).encode()
+            status, _, message = get(
+                f"{base}/sparql", data=data, content_type="application/x-www-form-urlencoded"
+            )
+            assert status == 403 and "disabled on this endpoint" in message, message
+        assert seen == []
+        named = urllib.parse.urlencode({"query": "ASK { ?s ?p 'customer service' }"}).encode()
+        status, _, message = get(
+            f"{base}/sparql", data=named, content_type="application/x-www-form-urlencoded"
+        )
+        assert status == 403 and "in a string, an IRI or a comment" in message
+    finally:
+        stop(server, endpoint)
+        remote.shutdown()

@@ -24,7 +24,10 @@ class KgGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # here, where a full disk can still be reported
         except KgError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -36,9 +39,8 @@ class KgGroup(click.Group):
             click.echo("interrupted", err=True)
             sys.exit(130)
         except OSError as exc:
-            if not exc.filename:
-                raise
-            click.echo(f"error: {exc.filename}: {exc.strerror or exc}", err=True)
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
             sys.exit(2)
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from kg.errors import KgError, QueryError
 from kg.pool import QueryPool, QueryTimeout
 from kg.results import ResultFormat
-from kg.sparql import keywords, query_form
+from kg.sparql import keywords, mentions, query_form
 
 __all__ = ["Endpoint", "make_server", "negotiate"]
 
@@ -89,18 +89,29 @@ class Endpoint:
         words = keywords(text)
         if "\\" in words:
             raise Refused("codepoint escapes (\\u...) outside strings are not accepted")
-        if "SERVICE" in words and not self.allow_service:
-            raise Refused("SERVICE is disabled on this endpoint (kg serve --allow-service)")
+        if not self.allow_service:
+            _refuse_word(text, words, "SERVICE", "--allow-service")
         if update:
             if not self.allow_update:
                 raise Refused("this endpoint is read-only (kg serve --allow-update)")
-            if "LOAD" in words and not self.allow_load:
-                raise Refused("LOAD is disabled on this endpoint (kg serve --allow-load)")
+            if not self.allow_load:
+                _refuse_word(text, words, "LOAD", "--allow-load")
             return "UPDATE"
         form = query_form(text)
         if form == "UPDATE":
             raise QueryError("an update sent as a query: POST it as update=")
         return form
+
+
+def _refuse_word(text: str, words: set[str], word: str, option: str) -> None:
+    if word in words:
+        raise Refused(f"{word} is disabled on this endpoint (kg serve {option})")
+    if mentions(text, word):
+        raise Refused(
+            f"{word} is disabled on this endpoint (kg serve {option}), and the word appears in "
+            "this request (in a string, an IRI or a comment, perhaps): it is refused wherever "
+            "it appears, since a request that hides it from this check must not reach the engine"
+        )
 
 
 def negotiate(accept: str | None, form: str, requested: str | None = None) -> ResultFormat:

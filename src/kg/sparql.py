@@ -23,7 +23,14 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 
-__all__ = ["check_size", "clean_syntax_error", "keywords", "query_form", "substitute"]
+__all__ = [
+    "check_size",
+    "clean_syntax_error",
+    "keywords",
+    "mentions",
+    "query_form",
+    "substitute",
+]
 
 FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
@@ -51,12 +58,36 @@ class Token:
     start: int
 
 
-def tokens(query: str) -> Iterator[Token]:
-    """Significant tokens (no whitespace, no comments)."""
-    for m in _TOKEN.finditer(query):
+def tokens(query: str, *, less_than_after_values: bool = False) -> Iterator[Token]:
+    """Significant tokens (no whitespace, no comments).
+
+    ``<`` starts an IRI or is the less-than operator depending on the grammar's context,
+    which a tokenizer does not know: by default it starts an IRI wherever one can be read;
+    with `less_than_after_values` it is an operator after a value (a variable, a literal, a
+    name, ``)``), as in ``?x<'>'``. The size checks read a query both ways.
+    """
+    pos, previous = 0, None
+    while pos < len(query):
+        if less_than_after_values and query[pos] == "<" and _ends_value(previous):
+            previous = Token("other", "<", pos)
+            yield previous
+            pos += 1
+            continue
+        m = _TOKEN.match(query, pos)
+        assert m is not None  # `other` matches any character
         kind = m.lastgroup or "other"
         if kind not in ("space", "comment"):
-            yield Token(kind, m.group(), m.start())
+            previous = Token(kind, m.group(), m.start())
+            yield previous
+        pos = m.end()
+
+
+def _ends_value(tok: Token | None) -> bool:
+    return tok is not None and (
+        tok.kind in ("var", "string", "iri", "pname", "word")
+        or tok.text in (")", "]")
+        or tok.text.isdigit()
+    )
 
 
 def keywords(query: str) -> set[str]:
@@ -68,12 +99,12 @@ def keywords(query: str) -> set[str]:
     return _scan(query)[0]
 
 
-def _scan(query: str) -> tuple[set[str], int, int, int]:
+def _scan(query: str, *, less_than_after_values: bool = False) -> tuple[set[str], int, int, int]:
     """The query's `keywords`, its deepest bracket nesting, its count of `_OPERATORS` and its
     count of `_LINKS`."""
     words: set[str] = set()
     depth = deepest = operators = links = 0
-    for tok in tokens(query):
+    for tok in tokens(query, less_than_after_values=less_than_after_values):
         if tok.text in ("(", "{", "["):
             depth += 1
             deepest = max(deepest, depth)
@@ -113,6 +144,13 @@ def check_size(query: str) -> set[str]:
     kg.errors.QueryError: the query has 1001 OPTIONAL, UNION, BIND... (at most 1000): split it
     """
     words, deepest, operators, links = _scan(query)
+    # the other reading of `<` (see `tokens`): a size hidden from one reading shows in the other
+    _, deepest_b, operators_b, links_b = _scan(query, less_than_after_values=True)
+    deepest, operators, links = (
+        max(deepest, deepest_b),
+        max(operators, operators_b),
+        max(links, links_b),
+    )
     if deepest > MAX_DEPTH:
         raise QueryError(f"the query nests {deepest} brackets deep (at most {MAX_DEPTH})")
     if operators > MAX_OPERATORS:
@@ -126,6 +164,27 @@ def check_size(query: str) -> set[str]:
             f"{MAX_LINKS}): split it"
         )
     return words
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def mentions(query: str, word: str) -> bool:
+    """Whether `word` occurs anywhere in `query`, as a whole word in any case, after codepoint
+    escapes are decoded: strings, IRIs and comments included. This is the fail-closed
+    check for words a server refuses: the tokenizer here reads most queries as the engine
+    does, but not all (``?x<'>'`` is a comparison to the engine and an IRI to a context-free
+    tokenizer), and a refused word must not hide in such a gap.
+
+    >>> mentions("SELECT * { FILTER(?x<'>') SERVICE <http://e/> {} }", "service")
+    True
+    >>> mentions("SELECT * { ?s kg:serviceLevel ?o }", "SERVICE")
+    False
+    """
+    decoded = _ESCAPE.sub(
+        lambda m: chr(int(m[1] or m[2], 16)) if int(m[1] or m[2], 16) < 0x110000 else "", query
+    )
+    return re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", decoded, re.IGNORECASE) is not None
 
 
 def query_form(query: str) -> str:

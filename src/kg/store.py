@@ -134,8 +134,8 @@ def _rows(answer: ox.QuerySolutions, names: list[str]) -> Iterator[Row]:
     try:
         for solution in answer:
             yield {n: solution[n] for n in names}
-    except OSError as exc:
-        raise StoreError(f"the query failed: {exc}") from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a SERVICE answered nonsense
+        raise StoreError(f"the query failed: {str(exc).splitlines()[0]}") from None
 
 
 def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Store:
