@@ -436,6 +436,18 @@ def test_ctrl_c_stops_kg_serve_quietly(seed_store):
     assert line.startswith("serving"), line
     base = line.split(" at ")[1].split("/ ")[0]
     assert client(base, "ASK { ?s a kg:Source }").convert()["boolean"] is True
+    data = urllib.parse.urlencode({"query": RUNAWAY}).encode()
+
+    def slow() -> None:
+        try:
+            get(f"{base}/sparql", data=data, content_type="application/x-www-form-urlencoded")
+        except OSError:
+            pass  # the server went away mid-answer: what Ctrl-C does
+
+    running = [threading.Thread(target=slow, daemon=True) for _ in range(2)]
+    for thread in running:  # both workers busy when Ctrl-C comes
+        thread.start()
+    time.sleep(1)
     os.killpg(server.pid, signal.SIGINT)
     assert server.wait(30) == 0
     assert server.stderr.read().decode() == ""

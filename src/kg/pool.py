@@ -140,6 +140,7 @@ class QueryPool:
         self._ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
+        self._closed = False
         self._lock = threading.Lock()
         for _ in range(size):
             self._idle.put(self._spawn())
@@ -176,6 +177,8 @@ class QueryPool:
                 self._idle.put(worker)
                 return answer
         except (EOFError, OSError):
+            if self._closed:  # the server is stopping and killed the worker under us
+                raise StoreError("the server is shutting down") from None
             worker.process.join(5)
             code = worker.process.exitcode
             self._replace(worker)
@@ -202,17 +205,22 @@ class QueryPool:
 
     def _replace(self, worker: _Worker) -> None:
         self._kill(worker)
+        if self._closed:
+            raise StoreError("the server is shutting down")
         self._idle.put(self._spawn())
 
     def _kill(self, worker: _Worker) -> None:
+        with self._lock:  # close() and a request that timed out may both get here
+            if worker not in self._all:
+                return
+            self._all.remove(worker)
         worker.process.kill()
         worker.process.join()
         worker.conn.close()
-        with self._lock:  # close() and a timed-out request may both get here
-            if worker in self._all:
-                self._all.remove(worker)
 
     def close(self) -> None:
+        """Stop every worker; requests still running get an error, not a fresh worker."""
+        self._closed = True
         with self._lock:
             workers = list(self._all)
         for worker in workers:

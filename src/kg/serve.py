@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import sys
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -387,15 +388,25 @@ def _is_address(name: str) -> bool:
     return True
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that went away (or a server stopping under a request) is not news;
+        anything else is, with its traceback, as the standard library prints it."""
+        if isinstance(sys.exc_info()[1], ConnectionError | EOFError):
+            return
+        super().handle_error(request, client_address)
+
+
 def make_server(
     endpoint: Endpoint, host: str = "127.0.0.1", port: int = 7878
 ) -> ThreadingHTTPServer:
     """A ready server (call `serve_forever`); `port=0` picks a free port."""
     handler = type("BoundHandler", (Handler,), {"endpoint": endpoint})
     try:
-        server = ThreadingHTTPServer((host, port), handler)
+        server = _Server((host, port), handler)
     except OSError as exc:
         raise KgError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     endpoint.start()
-    server.daemon_threads = True
     return server
