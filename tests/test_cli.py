@@ -122,3 +122,16 @@ def test_a_full_disk_on_stdout_is_one_line(seed_store):
             )
         assert done.returncode == 2, (args, done.stderr)
         assert done.stderr == "error: No space left on device\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["audit", "--check", ""], "--check is empty"),
+        (["viz", "--depth", "2"], "--depth counts steps around --focus"),
+        (["serve", "--allow-load", "--port", "0"], "LOAD is an update"),
+    ],
+)
+def test_options_that_would_be_ignored_are_refused(seed_store, args, message):
+    result = CliRunner().invoke(cli, [*args, "--store", seed_store.location])
+    assert result.exit_code == 2 and message in result.output, result.output

@@ -304,3 +304,11 @@ def test_a_service_that_answers_nonsense_is_one_line(seed_store):
         remote.shutdown()
     assert seen and result.exit_code == 2
     assert result.output.startswith("error: the query failed") and result.output.count("\n") == 1
+
+
+def test_the_table_shows_brackets_and_control_characters_as_text(seed_store):
+    """Rich would read "[the minister]" as markup and drop it; an ESC from an article would
+    reach the terminal."""
+    query = 'SELECT ?a WHERE { BIND("[the minister] said \\u001b[31m" AS ?a) }'
+    result = kg("query", query, "--store", seed_store.location)
+    assert "[the minister] said \\x1b[31m" in result.output and "\x1b" not in result.output

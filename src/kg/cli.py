@@ -94,10 +94,12 @@ def sources(data_dir: Path, fmt: str) -> None:
     table.add_column("title", max_width=34, no_wrap=True, overflow="ellipsis")
     for name in ("published", "precision", "established", "bytes", "repairs"):
         table.add_column(name, no_wrap=True)
+    from kg.query import cell
+
     for r in rows:
         table.add_row(
             r["id"],
-            r["title"] or "—",
+            cell(r["title"] or "—"),
             r["published"] or "—",
             r["precision"],
             r["established"],
@@ -193,6 +195,7 @@ def summary(store: str, fmt: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from kg.query import cell
     from kg.store import open_store
     from kg.summary import summarise
 
@@ -205,7 +208,7 @@ def summary(store: str, fmt: str) -> None:
     for title, rows in result.breakdowns.items():
         table = Table(show_header=False, box=None, padding=(0, 1, 0, 2))
         for key, n in rows:
-            table.add_row(key, f"{n:,}")
+            table.add_row(cell(key), f"{n:,}")
         console.print(f"\n[bold]{title}[/bold]")
         console.print(table)
 
@@ -431,10 +434,10 @@ PAGE = 100
     ".srj .xml .srx .txt (table) for SELECT/ASK, .ttl .jsonld .nt .rdf for graphs. Written "
     "beside and renamed into place, so a failed query leaves the file as it was.",
 )
-@click.option("--limit", type=click.IntRange(min=1),
+@click.option("--limit", type=click.IntRange(min=1, max=10**15),
               help="Saved query: entries (claims or propositions, as the query lists them) "
               "per page [default: 100 in a table, else all].")  # fmt: skip
-@click.option("--offset", type=click.IntRange(min=0), default=0,
+@click.option("--offset", type=click.IntRange(min=0, max=10**15), default=0,
               help="Saved query: skip this many entries.")  # fmt: skip
 @click.option("--all", "everything", is_flag=True, help="Saved query: every row, no page.")
 @store_option
@@ -537,6 +540,8 @@ def serve(
     """Serve the graph as a SPARQL 1.1 endpoint with a query page (read-only by default)."""
     from kg.serve import Endpoint, make_server
 
+    if allow_load and not allow_update:
+        raise click.BadParameter("LOAD is an update: add --allow-update", param_hint="--allow-load")
     if 0 < memory_mb < 256:
         raise click.BadParameter(
             "a worker needs at least 256 MB (0: no limit)", param_hint="--memory-limit"

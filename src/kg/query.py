@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -194,6 +194,22 @@ def shorten(term: Term | None) -> str:
     return term.value
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def cell(value: str) -> Any:
+    r"""A value for a terminal table, shown as it is: square brackets are text, not rich markup
+    (a quote's "[the minister] said" kept its words), and control characters are shown as
+    escapes, so that text from an article cannot drive the terminal.
+
+    >>> cell("[bold]x\x1b[31m").plain
+    '[bold]x\\x1b[31m'
+    """
+    from rich.text import Text
+
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value))
+
+
 def _table(result: Result, out: IO[str]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -214,7 +230,7 @@ def _table(result: Result, out: IO[str]) -> None:
         table.add_column(name, overflow="fold")  # wrap, never cut: ids get copied from here
     n = 0
     for row in rows:
-        table.add_row(*(shorten(row.get(v)) for v in result.variables))
+        table.add_row(*(cell(shorten(row.get(v))) for v in result.variables))
         n += 1
     console.print(table)
     console.print(f"{n} row{'s' if n != 1 else ''}")

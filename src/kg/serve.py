@@ -122,6 +122,10 @@ def negotiate(accept: str | None, form: str, requested: str | None = None) -> Re
     <ResultFormat.xml: 'xml'>
     >>> negotiate("*/*", "CONSTRUCT")
     <ResultFormat.ttl: 'ttl'>
+    >>> negotiate("text/*", "SELECT"), negotiate("application/*", "CONSTRUCT")
+    (<ResultFormat.csv: 'csv'>, <ResultFormat.nt: 'nt'>)
+    >>> negotiate("application/sparql-results+json;q=0, */*", "SELECT")
+    <ResultFormat.xml: 'xml'>
     """
     graph = form in ("CONSTRUCT", "DESCRIBE")
     default = ResultFormat.ttl if graph else ResultFormat.json
@@ -138,18 +142,27 @@ def negotiate(accept: str | None, form: str, requested: str | None = None) -> Re
         return chosen
     if not (accept or "").strip():
         return default
-    ranked = []
+    ranked, excluded = [], set()
     for i, item in enumerate((accept or "").split(",")):
         media, *params = (p.strip() for p in item.split(";"))
         q = next((_weight(p[2:]) for p in params if p.startswith("q=")), 1.0)
-        if q > 0:  # q=0 means "not this one"
+        if q > 0:
             ranked.append((-q, i, media.lower()))
+        else:  # q=0 means "not this one"
+            excluded.add(media.lower())
     for _, _, media in sorted(ranked):
         fmt = ResultFormat.jsonld if graph and media == "application/json" else ACCEPTS.get(media)
         if fmt is not None and _fits(fmt, form):
             return fmt
-        if media in ("*/*", "application/*", "text/*"):
-            return default
+        if media.endswith("/*"):  # the first format of that type, the default first
+            kind = media.removesuffix("*")
+            for fmt in (default, *ACCEPTS.values()):
+                if (
+                    (kind == "*/" or fmt.media_type.startswith(kind))
+                    and _fits(fmt, form)
+                    and fmt.media_type not in excluded
+                ):
+                    return fmt
     offered = sorted(m for m, f in ACCEPTS.items() if _fits(f, form))
     raise NotAcceptable(f"cannot answer {_a(form)} {form} query as {accept}: " + ", ".join(offered))
 

@@ -64,6 +64,8 @@ class ViewSpec:
             raise InputError("choose either --focus or --from/--to")
         if self.depth is not None and self.depth < 1:
             raise InputError("--depth must be at least 1")
+        if self.depth is not None and not (self.focus or self.path_from):
+            raise InputError("--depth counts steps around --focus or along --from/--to: give one")
 
     @property
     def kind(self) -> str:

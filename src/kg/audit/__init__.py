@@ -82,9 +82,11 @@ def parse_checks(spec: str | None) -> list[Check]:
     >>> parse_checks("time, anchoring")
     [<Check.anchoring: 'anchoring'>, <Check.time: 'time'>]
     """
-    if not spec:
+    if spec is None:
         return list(DEFAULT_CHECKS)
     names = {n.strip() for n in spec.split(",") if n.strip()}
+    if not names:  # `--check ''` is a mistake, not a request for the default set
+        raise InputError("--check is empty: name checks, or leave it out for the default set")
     if "all" in names:
         return list(Check)
     unknown = sorted(names - {c.value for c in Check})
