@@ -159,3 +159,18 @@ def test_a_folder_gives_its_articles_and_names_what_is_not_one(tmp_path):
     report = ingest([folder], tmp_path / "data", skip_invalid=True)
     assert sorted(sid.rsplit("-", 1)[0] for sid in report.added) == ["story", "wire-1"]
     assert len(report.skipped) == 1
+
+
+def test_same_file_names_in_two_folders_are_two_articles(tmp_path):
+    folder = tmp_path / "in"
+    (folder / "a").mkdir(parents=True)
+    (folder / "b").mkdir()
+    (folder / "a" / "article.txt").write_bytes(ARTICLE.read_bytes())
+    (folder / "b" / "article.txt").write_bytes(ARTICLE.read_bytes() + b"\nA second desk's copy.\n")
+    report = ingest([folder], tmp_path / "data")
+    assert len(report.added) == 2 and report.versions == []
+    names = sorted(d.meta.original_filename for d in load_sources(tmp_path / "data" / "sources"))
+    assert names == ["a/article.txt", "b/article.txt"]
+    (folder / "a" / "article.txt").write_bytes(ARTICLE.read_bytes() + b"\nUpdated.\n")
+    again = ingest([folder], tmp_path / "data")
+    assert [old for _, old in again.versions] == [report.added[0]]

@@ -7,7 +7,9 @@ changed article can never overwrite the old one:
 
 - the same bytes again (under any name) change nothing: the document is reported unchanged;
 - the same name with different bytes is a new version, with a new id and a note naming the
-  version it follows; the old version stays.
+  version it follows; the old version stays. A file's name is its path under the folder
+  given (``a/article.txt``), or its own name when the file is given: two articles that share
+  a file name in different folders are two articles.
 
 Inputs are files, folders (every article file under them: ``.txt``, ``.md``, ``.html`` or no
 extension, in sorted order, hidden ones skipped) and ``.jsonl``/``.ndjson`` files with one
@@ -209,7 +211,7 @@ def _from_jsonl(path: Path) -> Iterator[Document | SourceError]:
                     yield exc
 
 
-def _from_file(path: Path) -> Document:
+def _from_file(path: Path, name: str | None = None) -> Document:
     try:
         if not path.is_file():  # a device (/dev/zero) or a FIFO: no size to check, maybe no end
             raise SourceError("not a regular file", path=path)
@@ -222,7 +224,7 @@ def _from_file(path: Path) -> Document:
             data = f.read(MAX_BYTES + 1)  # it may have grown since stat
         if len(data) > MAX_BYTES:
             raise SourceError(f"source is over the limit of {MAX_BYTES:,} bytes", path=path)
-        return Document(path.name, data, str(path))
+        return Document(name or path.name, data, str(path))
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", path=path) from None
 
@@ -262,7 +264,10 @@ def read_documents(paths: list[Path]) -> Iterator[Document | SourceError]:
                 yield SourceError(f"not an article file ({kinds} or none)", path=file)
             else:
                 try:
-                    yield _from_file(file)
+                    # in a folder, the name is the path under it: a/article.txt and
+                    # b/article.txt are two articles, not two versions of one
+                    name = file.relative_to(path).as_posix() if file != path else None
+                    yield _from_file(file, name)
                 except SourceError as exc:
                     yield exc
 
@@ -297,9 +302,10 @@ def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:
     if problem:
         raise SourceError(problem, path=doc.origin)
     digest = sha256(doc.data)
-    source_id = f"{slugify(doc.name)}-{digest[:8]}"
+    slug = slugify(doc.name.rsplit("/", 1)[-1])
+    source_id = f"{slug}-{digest[:8]}"
     if source_id in existing_ids:  # a prefix collision with other bytes: lengthen the hash
-        source_id = f"{slugify(doc.name)}-{digest[:16]}"
+        source_id = f"{slug}-{digest[:16]}"
     ignored = sorted(k for k in doc.metadata if k not in METADATA_KEYS)
     given = {k: doc.metadata.get(k) for k in ("title", "outlet", "author", "url")}
     published = _publication(doc.metadata.get("published"), doc.origin)
