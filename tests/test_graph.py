@@ -264,3 +264,18 @@ def test_build_keeps_output_out_of_the_store_and_the_store_readable(mini, tmp_pa
     assert stat.S_IMODE(store.stat().st_mode) == 0o755  # not mkdtemp's 0700
     memory = CliRunner().invoke(cli, ["ingest", "--data", str(mini), "--store", ":memory:", "x"])
     assert memory.exit_code == 2 and ":memory: holds nothing" in memory.output
+
+
+def test_a_figure_written_with_an_exponent_is_a_valid_decimal(mini, tmp_path):
+    """curation.md shows `value: 1.1e12`; xsd:decimal has no exponent form."""
+    from kg.store import open_store
+
+    claims = mini / "claims" / "mini-001.yaml"
+    text = claims.read_text(encoding="utf-8")
+    assert "kind: quantity" in text
+    line = next(x for x in text.splitlines() if x.strip().startswith("value:"))
+    claims.write_text(text.replace(line, line.split("value:")[0] + "value: 1.06e12", 1))
+    store = tmp_path / "s"
+    build(mini, None, str(store))
+    [row] = open_store(store).select("SELECT ?v (?v * 2 AS ?d) WHERE { ?c kg:value ?v }")
+    assert (row["v"].value, row["d"].value) == ("1060000000000", "2120000000000")

@@ -288,9 +288,10 @@ def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str, orde
         emit(c, K.polarity, K[claim.polarity.value.title()], g)
     elif isinstance(claim, QuantityClaim):
         emit(c, K.measure, f"{ID}entity/{claim.measure}", g)
-        emit(c, K.value, _typed(claim.value, "decimal"), g)
+        # xsd:decimal has no exponent: "1.06E+12" would be an ill-typed literal
+        emit(c, K.value, _typed(format(claim.value, "f"), "decimal"), g)
         if claim.value_max is not None:
-            emit(c, K.valueMax, _typed(claim.value_max, "decimal"), g)
+            emit(c, K.valueMax, _typed(format(claim.value_max, "f"), "decimal"), g)
         emit(c, K.unit, _s(claim.unit), g)
         emit(c, K.qualifier, _s(claim.qualifier.value), g)
     elif isinstance(claim, EventClaim):
