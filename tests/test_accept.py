@@ -208,3 +208,26 @@ def test_a_crlf_claims_file_stays_crlf(data):
     assert kg("accept", "--data", str(data), sid, *rest[:2]).exit_code == 0
     raw = claims.read_bytes()
     assert raw.count(b"\n") == raw.count(b"\r\n") and len(load_corpus(data).claims[sid]) == 3
+
+
+def test_what_a_curator_deleted_or_accepted_is_not_proposed_again(data):
+    """Extraction after review proposes only what was not decided: a candidate deleted by
+    hand stays deleted, and one accepted (then corrected in the claims file) does not come
+    back in its first form, even though entities added since change its linking."""
+    data, sid = data
+    cands = data / "candidates" / f"{sid}.yaml"
+    body = yaml.safe_load(cands.read_text(encoding="utf-8"))
+    deleted = body["claims"].pop(0)
+    cands.write_text(yaml.safe_dump(body, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert kg("accept", "--data", str(data), sid).exit_code == 0
+    result = kg("extract", "--data", str(data), sid)
+    assert result.exit_code == 0, result.output
+    again = yaml.safe_load(cands.read_text(encoding="utf-8"))
+    decided = set(again["reviewed"])
+    assert body["signatures"][deleted["id"]] in decided
+    assert not decided & set(again["signatures"].values())
+    assert all(
+        (c["start"], c["end"]) != (deleted["start"], deleted["end"]) or c["kind"] != deleted["kind"]
+        for c in again["claims"]
+    )
+    assert "(0 candidates)" in result.output

@@ -21,9 +21,9 @@ from pydantic import Field
 
 from kg.curation import check_claim, load_claims, load_entities
 from kg.errors import CurationError
-from kg.extract.pipeline import Extraction
+from kg.extract.pipeline import Candidate, Extraction
 from kg.files import replace_files
-from kg.models import SLUG, Claim, ClaimStatus, Entity, Strict
+from kg.models import SLUG, Claim, ClaimStatus, Entity, QuantityClaim, Strict
 from kg.sources import load_sources
 from kg.yamlfile import read_model, read_yaml
 
@@ -32,6 +32,7 @@ __all__ = [
     "accept",
     "candidate_records",
     "pending_review",
+    "signature",
     "write_candidates",
 ]
 
@@ -43,6 +44,18 @@ class CandidatesFile(Strict):
     claims: list[Claim]
     spans: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
     accepted: dict[str, str] = Field(default_factory=dict)  # candidate id -> id in claims file
+    # what each candidate is, independent of its id and of entity linking (`signature`)
+    signatures: dict[str, str] = Field(default_factory=dict)
+    # signatures of candidates already decided: accepted, or deleted from `claims` by hand
+    reviewed: list[str] = Field(default_factory=list)
+
+    def decided(self) -> set[str]:
+        """Signatures a new extraction must not propose again: those decided before, and
+        those proposed here that are no longer waiting (accepted, or deleted by hand)."""
+        waiting = {c.id for c in self.claims}
+        return set(self.reviewed) | {
+            sig for cid, sig in self.signatures.items() if cid not in waiting
+        }
 
 
 def _dump(data: Any) -> str:
@@ -53,21 +66,39 @@ def _claim_dict(claim: Any) -> dict[str, Any]:
     return claim.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
 
 
+def signature(candidate: Candidate) -> str:
+    """What a candidate claims, in offsets: kind and quote span, and the cause and effect spans
+    (causal) or the figure (quantity). Entity linking is left out, so a candidate found
+    again after new entities changed its linking is still recognised.
+    """
+    claim = candidate.claim
+    sig = f"{claim.kind}:{claim.start}-{claim.end}"
+    if candidate.cause_span and candidate.effect_span:
+        cause, effect = candidate.cause_span, candidate.effect_span
+        sig += f":{cause.start}-{cause.end}>{effect.start}-{effect.end}"
+    elif isinstance(claim, QuantityClaim):
+        sig += f":{format(claim.value, 'f')} {claim.unit}"
+    return sig
+
+
 def write_candidates(
     extraction: Extraction,
     directory: Path,
     extractor: str,
     *,
     known: Iterable[tuple[int, int, str]] = (),
+    decided: Iterable[str] = (),
 ) -> tuple[Path, int]:
     """Write the candidates of one source to `directory/<source>.yaml`, leaving out those whose
-    (start, end, proposition key) is in `known`: claims already in the claims file, where
-    several claims may share one sentence. Returns the path and how many candidates it holds."""
-    known = set(known)
+    (start, end, proposition key) is in `known` (claims already in the claims file, where
+    several claims may share one sentence) and those whose `signature` is in `decided`
+    (accepted or deleted at an earlier review). Returns the path and how many it holds."""
+    known, decided = set(known), set(decided)
     candidates = [
         c
         for c in extraction.candidates
         if (c.claim.start, c.claim.end, c.claim.proposition_key) not in known
+        and signature(c) not in decided
     ]
     spans = {
         c.claim.id: {
@@ -87,6 +118,8 @@ def write_candidates(
         ],
         "claims": [_claim_dict(c.claim) for c in candidates],
         "spans": spans,
+        "signatures": {c.claim.id: signature(c) for c in candidates},
+        "reviewed": sorted(decided),
     }
     try:
         directory.mkdir(parents=True, exist_ok=True)

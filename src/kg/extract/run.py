@@ -8,10 +8,11 @@ from pathlib import Path
 from kg.curation import load_claims, load_entities
 from kg.errors import CurationError, SourceError
 from kg.extract.pipeline import Extractor, SpacyExtractor
-from kg.extract.review import pending_review, write_candidates
+from kg.extract.review import CandidatesFile, pending_review, write_candidates
 from kg.files import listing
 from kg.models import SLUG
 from kg.sources import META_SUFFIX, load_source
+from kg.yamlfile import read_model
 
 __all__ = ["extract_sources"]
 
@@ -64,7 +65,11 @@ def extract_sources(
         if claims.exists():
             curated = load_claims(claims, {doc.id: doc}, entities)
             known = [(c.start, c.end, c.proposition_key) for c in curated.claims]
+        previous = data_dir / "candidates" / f"{source_id}.yaml"
+        decided = read_model(previous, CandidatesFile).decided() if previous.exists() else set()
         written.append(
-            write_candidates(extraction, data_dir / "candidates", chosen.name, known=known)
+            write_candidates(
+                extraction, data_dir / "candidates", chosen.name, known=known, decided=decided
+            )
         )
     return written
