@@ -603,6 +603,9 @@ def test_the_last_page_offers_no_next_one(seed_store):
         cli, ["query", "--saved", "entities", "--offset", str(every - 101), *store]
     )
     assert f"--offset {every - 1} for the next" in before.stderr
+    past = runner.invoke(cli, ["query", "--saved", "entities", "--offset", str(every), *store])
+    assert past.exit_code == 0 and "0 rows" in past.stdout
+    assert past.stderr == f"--offset {every} is past the end of this listing\n"
 
 
 @pytest.mark.parametrize(

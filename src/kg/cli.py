@@ -444,6 +444,7 @@ PAGE = 100
 def query_command(sparql, file, saved, params, fmt, output, limit, offset, everything, store):
     """Run SPARQL given as an argument, with --file, on stdin, or a saved query."""
     from kg.query import read_query, run_query, run_saved, write_result
+    from kg.results import Result
     from kg.saved import parse_params
     from kg.store import open_store
 
@@ -471,8 +472,12 @@ def query_command(sparql, file, saved, params, fmt, output, limit, offset, every
     # rows, so a page is never cut inside a proposition; a second, one-entry page says
     # whether another follows.
     opened = open_store(store)
-    write_result(run_saved(opened, saved, bound, limit=limit, offset=offset), fmt, output)
-    if next(iter(run_saved(opened, saved, bound, limit=1, offset=offset + limit).rows), None):
+    page = run_saved(opened, saved, bound, limit=limit, offset=offset)
+    rows = list(page.rows)  # a page: small
+    write_result(Result.solutions(page.variables, rows), fmt, output)
+    if not rows and offset:
+        click.echo(f"--offset {offset} is past the end of this listing", err=True)
+    elif next(iter(run_saved(opened, saved, bound, limit=1, offset=offset + limit).rows), None):
         click.echo(
             f"a page of {limit} entries of this listing from {offset}: --offset "
             f"{offset + limit} for the next, --all for everything",
