@@ -236,3 +236,19 @@ def test_ingest_into_a_store_that_refuses_writes_nothing(virtuoso, tmp_path):
     assert sorted(p.name for p in (data / "sources").iterdir()) == sorted(
         p.name for p in (DATA / "sources").iterdir()
     )
+
+
+def test_the_graph_view_and_exports_read_the_same_from_virtuoso(virtuoso, seed_store):
+    """Entity types included: Virtuoso once gave every entity the type Entity."""
+    from kg.audit import run_audit
+    from kg.export import claim_records
+    from kg.viz_data import load_graph
+
+    remote, local = load_graph(virtuoso), load_graph(seed_store)
+    assert {e.id: e.type for e in remote.entities.values()} == {
+        e.id: e.type for e in local.entities.values()
+    }
+    assert "Entity" not in {e.type for e in remote.entities.values()}
+    assert sorted(map(str, claim_records(virtuoso))) == sorted(map(str, claim_records(seed_store)))
+    [a, b] = [run_audit(s, data_dir=DATA).counts() for s in (virtuoso, seed_store)]
+    assert a == b

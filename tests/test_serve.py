@@ -547,7 +547,13 @@ def test_service_and_load_hidden_from_the_tokenizer_are_still_refused(tmp_path):
             )
             assert status == 403 and "disabled on this endpoint" in message, message
         assert seen == []
-        named = urllib.parse.urlencode({"query": "ASK { ?s ?p 'customer service' }"}).encode()
+        plain = urllib.parse.urlencode({"query": "ASK { ?s ?p 'customer service' }"}).encode()
+        status, _, message = get(
+            f"{base}/sparql", data=plain, content_type="application/x-www-form-urlencoded"
+        )
+        assert status == 200  # no expression: read exactly, the word is data
+        filtered = "ASK { ?s ?p ?o FILTER(?o = 'customer service') }"
+        named = urllib.parse.urlencode({"query": filtered}).encode()
         status, _, message = get(
             f"{base}/sparql", data=named, content_type="application/x-www-form-urlencoded"
         )
@@ -555,3 +561,24 @@ def test_service_and_load_hidden_from_the_tokenizer_are_still_refused(tmp_path):
     finally:
         stop(server, endpoint)
         remote.shutdown()
+
+
+def test_kg_build_loads_data_that_mentions_service_through_kg_serve(tmp_path):
+    """INSERT DATA has no expressions, so its literals may say "debt service" and "debt load"
+    (the seed entities do) without the fail-closed word check refusing the load."""
+    from conftest import DATA
+
+    from kg.build import build
+    from kg.store import open_store
+
+    spec = str(tmp_path / "store")
+    build(MINI_DATA, None, spec)
+    endpoint = Endpoint(spec, timeout=60, workers=1, allow_update=True)
+    server, base = start(endpoint)
+    try:
+        build(DATA, None, f"{base}/sparql")
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }"
+        assert client(base, count).convert()["results"]["bindings"][0]["n"]["value"] == "346"
+    finally:
+        stop(server, endpoint)
+    assert open_store(spec).ask("ASK { ?e skos:altLabel 'debt load' }")

@@ -20,7 +20,7 @@ __all__ = ["claim_records", "entity_index", "to_jsonl"]
 
 ENTITIES = """
 SELECT ?e ?id ?label ?type WHERE {
-  ?e a kg:Entity ; dcterms:identifier ?id ; rdfs:label ?label ; a ?t .
+  ?e a kg:Entity, ?t ; dcterms:identifier ?id ; rdfs:label ?label .
   FILTER(?t != kg:Entity && STRSTARTS(STR(?t), STR(kg:)))
   BIND(STRAFTER(STR(?t), STR(kg:)) AS ?type)
 }

@@ -32,7 +32,7 @@ CONTEXT_LIMIT = 320
 
 ENTITIES = """
 SELECT ?id ?label ?type ?typeLabel ?description ?wikidata WHERE {
-  ?e a kg:Entity ; dcterms:identifier ?id ; rdfs:label ?label ; a ?t .
+  ?e a kg:Entity, ?t ; dcterms:identifier ?id ; rdfs:label ?label .
   FILTER(?t != kg:Entity && STRSTARTS(STR(?t), STR(kg:)))
   BIND(STRAFTER(STR(?t), STR(kg:)) AS ?type)
   OPTIONAL { ?t rdfs:label ?typeLabel }
@@ -272,6 +272,8 @@ def load_graph(store: Store, *, source: str | None = None) -> VizGraph:
     entities = {}
     for row in store.select(ENTITIES):
         eid = _req(row, "id")
+        if _req(row, "type") == "Entity" and eid in entities:
+            continue  # Virtuoso lets the generic type through the FILTER: keep the specific one
         entities[eid] = VizEntity(
             id=eid,
             label=_req(row, "label"),

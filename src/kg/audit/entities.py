@@ -41,7 +41,7 @@ NAMED_TYPES = {
 
 NAMES = """
 SELECT ?id ?type ?label ?name ?wikidata WHERE {
-  ?e a kg:Entity ; dcterms:identifier ?id ; rdfs:label ?label ; a ?type .
+  ?e a kg:Entity, ?type ; dcterms:identifier ?id ; rdfs:label ?label .
   FILTER(?type != kg:Entity && STRSTARTS(STR(?type), STR(kg:)))
   { BIND(?label AS ?name) } UNION { ?e skos:altLabel ?name }
   OPTIONAL { ?e schema:sameAs ?wikidata FILTER(STRSTARTS(STR(?wikidata), STR(wd:))) }
