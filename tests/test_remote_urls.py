@@ -68,3 +68,81 @@ def test_an_update_host_may_have_its_own_credentials(two_servers):
     store.ask("ASK {}")
     store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     assert seen_a == [None] and seen_b == [_basic("w", "secret")]
+
+
+def _answering(status: int, body: bytes, headers: dict[str, str]):
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(status)
+            for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_a_redirect_is_not_followed_with_the_credentials(two_servers):
+    from kg.errors import StoreError
+
+    (_, _), (port_b, seen_b) = two_servers
+    mover = _answering(302, b"", {"Location": f"http://localhost:{port_b}/sparql"})
+    try:
+        store = open_store(f"http://bob:secret@127.0.0.1:{mover.server_port}/sparql")
+        with pytest.raises(StoreError, match=r"redirects \(302\) to http://localhost"):
+            store.ask("ASK {}")
+    finally:
+        mover.shutdown()
+    assert seen_b == []
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype"),
+    [(b"<html>login portal</html>", "text/html"), (b'{"error": "nope"}', "application/json")],
+)
+def test_an_answer_that_is_not_sparql_results_is_one_line(body, ctype):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    server = _answering(200, body, {"Content-Type": ctype})
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/sparql"
+        for args in (["query", "ASK {}"], ["summary"], ["claims"]):
+            result = CliRunner().invoke(cli, [*args, "--store", url])
+            assert result.exit_code == 2, (args, result.output)
+            assert "did not answer with SPARQL results" in result.output
+            assert result.output.count("\n") == 1
+    finally:
+        server.shutdown()
+
+
+def test_passwords_are_masked_in_what_kg_prints(tmp_path):
+    from click.testing import CliRunner
+    from conftest import MINI
+
+    from kg.build import build
+    from kg.cli import cli
+    from kg.serve import Endpoint, make_server
+
+    spec = str(tmp_path / "store")
+    build(MINI, None, spec)
+    endpoint = Endpoint(spec, timeout=30, workers=1, allow_update=True)
+    server = make_server(endpoint, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://alice:p%40ss@127.0.0.1:{server.server_port}/sparql"
+        args = ["build", "--data", str(MINI), "--files", "none", "--store", url]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert "alice:***@" in result.output and "p%40ss" not in result.output
+    finally:
+        server.shutdown()
+        server.server_close()
+        endpoint.pool.close()

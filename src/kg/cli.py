@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -171,7 +170,9 @@ def build(data_dir: Path, out_dir: Path, store: str, files: str, no_validate: bo
     for path in report.outputs:
         click.echo(f"  wrote {path}")
     if report.store:
-        click.echo(f"  loaded {report.store}")
+        from kg.remote import shown
+
+        click.echo(f"  loaded {shown(report.store)}")
 
 
 store_option = click.option(
@@ -302,9 +303,9 @@ def viz(store, output, focus, depth, source_id, path_from, path_to, relation, mo
 @click.option("--skip-invalid", is_flag=True, help="Report bad documents and go on.")
 @click.option(
     "--store",
-    envvar="KG_STORE",
-    help="Also add the new sources to this built store (a folder or a SPARQL endpoint URL), "
-    "so queries see them before the next kg build. Env: KG_STORE.",
+    help="Also add the sources to this built store (a folder or a SPARQL endpoint URL), so "
+    "queries see them before the next kg build; sources ingested before are added too. "
+    "Not taken from KG_STORE: writing to a store is asked for.",
 )
 def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool, store: str | None) -> None:
     """Add articles (files, folders, JSONL) to data/sources; never overwrite one."""
@@ -323,8 +324,10 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool, store: s
         click.echo(f"skipped: {line}", err=True)
     click.echo(f"{len(report.added)} added, {len(report.unchanged)} unchanged")
     if store is not None:
-        loaded = add_sources(graph, data_dir, report.added)
-        click.echo(f"added {loaded} quads of the new sources to {store}")
+        loaded = add_sources(graph, data_dir, [*report.added, *report.unchanged])
+        from kg.remote import shown
+
+        click.echo(f"added {loaded} quads of the sources to {shown(store)}")
 
 
 @cli.command()
@@ -563,8 +566,9 @@ def serve(
         memory_mb=memory_mb or None,
     )
     server = make_server(endpoint, host, port)
-    shown = re.sub(r"//([^/@:]+):[^/@]*@", r"//\1:***@", store)  # no password on screen
-    click.echo(f"serving {shown} at http://{host}:{server.server_port}/ (SPARQL: /sparql)")
+    from kg.remote import shown
+
+    click.echo(f"serving {shown(store)} at http://{host}:{server.server_port}/ (SPARQL: /sparql)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

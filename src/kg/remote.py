@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -105,7 +106,7 @@ class RemoteStore(Store):
             headers["Authorization"] = auth
         req = urllib.request.Request(url, data=data, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            with _OPENER.open(req, timeout=self.timeout) as resp:
                 if cut := resp.headers.get("X-KG-Truncated"):
                     # a silently shortened answer would read as a complete one (kg serve --limit)
                     raise StoreError(
@@ -114,6 +115,13 @@ class RemoteStore(Store):
                     )
                 return resp.read(), resp.headers.get("Content-Type", "")
         except urllib.error.HTTPError as exc:
+            if 300 <= exc.code < 400:
+                where = exc.headers.get("Location", "elsewhere")
+                raise StoreError(
+                    f"{url} redirects ({exc.code}) to {where}: give that URL as the store "
+                    "(kg does not follow redirects, which would send the credentials on and "
+                    "turn a POST into a GET)"
+                ) from None
             body = exc.read().decode("utf-8", "replace").strip().splitlines()
             detail = " ".join(line.strip() for line in body[:3])[:300] or exc.reason
             if exc.code == 400 and is_query:
@@ -136,20 +144,28 @@ class RemoteStore(Store):
             )
         except QueryError as refused:
             raise _local_position(query) or refused from None
-        if form in ("SELECT", "ASK"):
-            doc = json.loads(raw)
-            if "boolean" in doc:
-                return Result.ask(bool(doc["boolean"]))
-            names = doc["head"].get("vars", [])
-            rows: list[Row] = [
-                {n: _term_from_json(b[n]) if n in b else None for n in names}
-                for b in doc["results"]["bindings"]
-            ]
-            return Result.solutions(names, rows)
-        # Servers answer N-Triples as application/n-triples or text/plain (Virtuoso).
-        fmt = ox.RdfFormat.from_media_type(ctype.split(";")[0].strip()) or ox.RdfFormat.N_TRIPLES
-        quads = ox.parse(raw, format=fmt)  # yields quads, in the default graph
-        return Result.graph([ox.Triple(q.subject, q.predicate, q.object) for q in quads])
+        try:
+            if form in ("SELECT", "ASK"):
+                doc = json.loads(raw)
+                if "boolean" in doc:
+                    return Result.ask(bool(doc["boolean"]))
+                names = doc["head"].get("vars", [])
+                rows: list[Row] = [
+                    {n: _term_from_json(b[n]) if n in b else None for n in names}
+                    for b in doc["results"]["bindings"]
+                ]
+                return Result.solutions(names, rows)
+            # Servers answer N-Triples as application/n-triples or text/plain (Virtuoso).
+            media = ctype.split(";")[0].strip()
+            fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
+            quads = ox.parse(raw, format=fmt)  # yields quads, in the default graph
+            return Result.graph([ox.Triple(q.subject, q.predicate, q.object) for q in quads])
+        except (ValueError, KeyError, TypeError, AttributeError, SyntaxError) as exc:
+            # a login page or an error document answered with 200
+            shown = ctype.split(";")[0] or "no content type"
+            raise StoreError(
+                f"{self.query_url} did not answer with SPARQL results ({shown}: {exc})"
+            ) from None
 
     def update(self, update: str) -> None:
         data = urllib.parse.urlencode({"update": _prologue() + update}).encode()
@@ -217,14 +233,14 @@ class RemoteStore(Store):
             if isinstance(q.graph_name, ox.NamedNode)
         }
         old = sorted(new | set(self.graphs()))
-        for i in range(0, len(old), DROP_BATCH):
-            batch = old[i : i + DROP_BATCH]
-            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in batch))
         try:
+            for i in range(0, len(old), DROP_BATCH):
+                batch = old[i : i + DROP_BATCH]
+                self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in batch))
             self.load_nquads(data)
         except StoreError as exc:
             raise StoreError(
-                f"{exc} (the server now holds part of the new graph: run kg build again)"
+                f"{exc} (the server now holds part of the old or the new graph: run kg build again)"
             ) from None
 
 
@@ -255,6 +271,23 @@ def remote_store(spec: str) -> RemoteStore:
         password=password,
         credentials=credentials,
     )
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # the 3xx comes back as an HTTPError, reported as such
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def shown(spec: str) -> str:
+    """A store spec fit to print: passwords in its URLs masked.
+
+    >>> shown("http://alice:p%40ss@host/sparql gsp=http://bob:x@other/gsp")
+    'http://alice:***@host/sparql gsp=http://bob:***@other/gsp'
+    """
+    return re.sub(r"(//[^/@:\s]+):[^/@\s]*@", r"\1:***@", spec)
 
 
 def _check_url(url: str) -> None:
