@@ -202,3 +202,22 @@ def test_batch_refuses_its_input_as_output_and_a_bad_entities_file_at_once(tmp_p
     missing = CliRunner().invoke(cli, args)  # workers used to fail and respawn forever
     assert missing.exit_code == 2 and "entities.yaml" in missing.output
     assert missing.output.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("sentence", "measure", "value"),
+    [
+        ("Japan holds about $1.06 trillion in U.S. Treasuries, the Treasury said.",
+         "treasury-holdings", "1060000000000"),
+        ("Japan sold $20 billion of Treasuries in April.", "treasury-net-sales", "20000000000"),
+        ("Japan held $1.1 trillion in March.", "treasury-holdings", "1100000000000"),
+    ],
+)  # fmt: skip
+def test_a_verb_names_what_a_dollar_figure_measures(extractor, sentence, measure, value):
+    """ "Japan sold $20 billion": no noun says what the number is; the verb does."""
+    found = [
+        c.claim for c in extractor.extract("x", sentence).candidates if c.claim.kind == "quantity"
+    ]
+    assert [(q.subject, q.measure, format(q.value, "f"), q.unit) for q in found] == [
+        ("japan", measure, value, "USD")
+    ]

@@ -228,6 +228,19 @@ class _Sentence:
         for q in find_quantities(self.sent):
             self.quantity(q)
 
+    def _measure_by_verb(self, number: Any) -> tuple[str, float, str] | None:
+        """The indicator a verb names when the number is its object ("sold $20 billion",
+        "holds about $1.06 trillion"): the verb as written, its lemma, or the noun of it."""
+        verb = number.head
+        if verb.pos_ not in ("VERB", "AUX") or number.dep_ not in ("dobj", "obj", "npadvmod"):
+            return None
+        lemma = verb.lemma_.lower()
+        for surface in (verb.text, lemma, VERB_MEASURES.get(lemma)):
+            found = self.ex.linker.lookup(surface) if surface else None
+            if found and self.ex.linker.entities[found[0]].type is EntityType.indicator:
+                return found
+        return None
+
     def causal(self, m: CausalMatch, confidence: float) -> None:
         cause, effect, signal = (_shift(s, self.offset) for s in (m.cause, m.effect, m.signal))
         subject = self.entity(m.cause.start, m.cause.end, m.cause_head)
@@ -262,12 +275,16 @@ class _Sentence:
         return self.text[start - self.offset : end - self.offset]
 
     def quantity(self, q: Any) -> None:
+        found = self._measure_by_verb(q.head)
         measure = _measure_token(q.head)
-        if measure is None:
+        if found is None and measure is None:
             return
-        found = self.ex.linker.lookup(" ".join(_noun_words(measure)))
+        if found is None and measure is not None:
+            found = self.ex.linker.lookup(" ".join(_noun_words(measure)))
         if found and self.ex.linker.entities[found[0]].type is EntityType.indicator:
             measure_id = found[0]
+        elif measure is None:
+            return
         else:
             measure_id = self.propose(measure)
             if self.out.entities.get(measure_id, None) is not None:
@@ -295,6 +312,10 @@ class _Sentence:
             **self.stance_fields([q.head], "quantity"),
         )  # fmt: skip
         self.out.candidates.append(Candidate(claim))
+
+
+# "Japan holds $1.1 trillion": the verb names the measure; these verbs by the noun of it
+VERB_MEASURES = {"hold": "holdings", "own": "holdings", "sell": "sales", "buy": "purchases"}
 
 
 def _noun_words(tok: Any) -> list[str]:
