@@ -14,15 +14,22 @@ from kg.store import open_store
 
 def _recording_server():
     seen: list[str | None] = []
+    body = b'{"head": {}, "boolean": true}'
+    server = _answering(200, body, {"Content-Type": "application/sparql-results+json"}, seen)
+    return server, seen
+
+
+def _answering(status: int, body: bytes, headers: dict[str, str], seen: list | None = None):
+    """A loopback server that answers every POST alike; `seen` gets each Authorization."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            seen.append(self.headers.get("Authorization"))
-            body = b'{"head": {}, "boolean": true}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(body)))
+            if seen is not None:
+                seen.append(self.headers.get("Authorization"))
+            self.send_response(status)
+            for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 
@@ -31,7 +38,7 @@ def _recording_server():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, seen
+    return server
 
 
 @pytest.fixture
@@ -68,24 +75,6 @@ def test_an_update_host_may_have_its_own_credentials(two_servers):
     store.ask("ASK {}")
     store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     assert seen_a == [None] and seen_b == [_basic("w", "secret")]
-
-
-def _answering(status: int, body: bytes, headers: dict[str, str]):
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(status)
-            for name, value in {**headers, "Content-Length": str(len(body))}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def test_a_redirect_is_not_followed_with_the_credentials(two_servers):
