@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from kg.curation import Corpus, load_corpus
 from kg.errors import KgError, StoreError, ValidationError
+from kg.files import umask
 from kg.graph import emit_corpus, source_nquads
 from kg.namespace import PREFIXES
 from kg.remote import RemoteStore
@@ -213,9 +214,9 @@ def writable_store(spec: str) -> Store:
 
 
 def add_sources(store: Store, data_dir: Path, source_ids: Iterable[str]) -> int:
-    """Add the graphs of the sources `source_ids` (just ingested) to `store`, so that queries
-    see them before the next `kg build`; return how many quads that was. A source's graph is
-    its own (metadata and text), so adding it changes nothing that is already there."""
+    """Add the graphs of the sources `source_ids` to `store`, so that queries see them before
+    the next `kg build`; return how many quads that was. A source's graph is its own
+    (metadata and text), so adding it, even again, changes nothing that is already there."""
     data = b"".join(
         source_nquads(load_source(data_dir / "sources" / f"{sid}{META_SUFFIX}"))
         for sid in source_ids
@@ -257,9 +258,7 @@ def load_store(spec: str, nquads: Path, target: Path | None = None) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        fresh.chmod(0o777 & ~umask)  # a store folder, not mkdtemp's private 0700
+        fresh.chmod(0o777 & ~umask())  # a store folder, not mkdtemp's private 0700
         try:
             new = EmbeddedStore(fresh)
             new.load_file(nquads)

@@ -24,7 +24,7 @@ from typing import IO
 
 from kg.errors import InputError, KgError
 
-__all__ = ["listing", "replace_files", "replacing"]
+__all__ = ["listing", "replace_files", "replacing", "umask"]
 
 
 def listing(
@@ -49,15 +49,20 @@ def listing(
     return [directory / name for name in names]
 
 
+def umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _mode_for(path: Path) -> int:
     """The permissions a file written at `path` should get: those of the file it replaces,
     or what `open()` would give a new one (0666 less the umask), not mkstemp's 0600."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~umask()
 
 
 @contextlib.contextmanager
