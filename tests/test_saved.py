@@ -714,3 +714,21 @@ def test_chain_pages_add_up_on_a_generated_graph(generated_store):
         pages += page
         offset += 100
     assert pages == whole
+
+
+def test_listings_say_when_a_claim_denies_or_only_threatens(seed_store):
+    """Without polarity and status a row read the opposite of its source: "Trump prevents the
+    sale" for "has very little power to stop it", "the sale occurs" for a threat."""
+
+    def row(name, params, claim):
+        found = [r for r in rows_of(run_saved(seed_store, name, params)) if r["claim"] == claim]
+        return found[0]
+
+    negative = row("single-source", {}, "003_20dda156d22ef2f6/c062")
+    assert negative["polarity"] == "negative"
+    threat = row("speaker", {"speaker": "katsunobu-kato"}, "004_705212384a123df3/e003")
+    assert threat["status"] == "threatened" and threat["polarity"] == ""
+    not_yet = row("as-of", {"date": "2025-06-30"}, "003_20dda156d22ef2f6/e006")
+    assert not_yet["status"] == "not occurred"
+    denied = rows_of(run_saved(seed_store, "modality", {"modality": "denied"}))
+    assert {"status", "polarity"} <= set(denied[0])
