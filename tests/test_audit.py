@@ -64,8 +64,35 @@ def test_the_threat_reported_in_004_against_no_signal_in_000(report):
     }
 
 
-def test_holdings_figures_disagree_beyond_the_tolerance(report):
-    f = find(report, "quantity", "Holdings of U.S. Treasury securities")
+def test_holdings_figures_agree_once_a_round_figure_is_read_as_about(report):
+    """001 says "park $1.1 trillion" (curated as `about`), 004 "$1.13 trillion", 002 "over $1
+    trillion": a round figure hedged as such agrees with the precise one, so no conflict."""
+    assert not [
+        f
+        for f in report.findings
+        if f.kind == "quantity" and "Holdings of U.S. Treasury securities" in f.message
+    ]
+
+
+def test_figures_beyond_the_tolerance_conflict(tmp_path):
+    """The same 1.1 vs 1.13 trillion read as exact figures is 2.7% apart: a conflict."""
+    import shutil
+
+    from conftest import DATA
+
+    from kg.build import build
+    from kg.store import open_store
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns("graph"))
+    claims = data / "claims" / "001_1dee60d1331b1bec.yaml"
+    text = claims.read_text(encoding="utf-8")
+    anchor = "  qualifier: about\n  modality: asserted\n  attribution: outlet\n  speaker: null\n"
+    assert text.count(anchor) == 1
+    claims.write_text(text.replace(anchor, anchor.replace("about", "exactly")), encoding="utf-8")
+    build(data, None, str(tmp_path / "store"))
+    exact = run_audit(open_store(tmp_path / "store"), data_dir=data)
+    f = find(exact, "quantity", "Holdings of U.S. Treasury securities")
     conflict = {r.id: r.detail for r in f.claims if r.side == "in conflict"}
     assert conflict == {f"{S001}/q004": "$1.1T", f"{S004}/q001": "$1.13T"}
     assert "$1.1T from 001 vs $1.13T from 004; 2.7% apart, beyond the 1% tolerance" in f.message
