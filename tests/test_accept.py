@@ -63,7 +63,7 @@ def indented(text: str) -> str:
     return f"# curated by hand\nclaims:\n{items}# keep this comment\nsource: {body['source']}\n"
 
 
-@pytest.mark.parametrize("style", ["indented, source last", "claims: []"])
+@pytest.mark.parametrize("style", ["indented, source last", "claims: []", "claims: [] # note"])
 def test_accept_appends_to_claims_files_in_any_valid_layout(data, style):
     data, sid = data
     first, *rest = candidate_ids(data, sid)
@@ -73,7 +73,8 @@ def test_accept_appends_to_claims_files_in_any_valid_layout(data, style):
         claims.write_text(indented(claims.read_text(encoding="utf-8")), encoding="utf-8")
         before = 1
     else:
-        claims.write_text(f"# by hand\nclaims: []\nsource: {sid}\n", encoding="utf-8")
+        note = "  # none yet" if style.endswith("# note") else ""
+        claims.write_text(f"# by hand\nclaims: []{note}\nsource: {sid}\n", encoding="utf-8")
         before = 0
         rest = [first, *rest]
     result = kg("accept", "--data", str(data), sid)
@@ -81,6 +82,8 @@ def test_accept_appends_to_claims_files_in_any_valid_layout(data, style):
     assert len(load_corpus(data).claims[sid]) == before + len(rest)  # passes kg check
     text = claims.read_text(encoding="utf-8")
     assert text.startswith("# ")
+    if style.endswith("# note"):
+        assert "\nclaims: # none yet\n" in text
     if style == "indented, source last":
         assert "# keep this comment\nsource:" in text
         assert all(

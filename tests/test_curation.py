@@ -206,6 +206,16 @@ BAD_INPUTS = {
             "claims",
             "is a file, not a claims folder",
         ),
+        (
+            lambda d: (d / CLAIMS).rename(d / "claims" / "mini-001.YAML"),
+            "claims/mini-001.YAML",
+            "name it *.yaml (lower case)",
+        ),
+        (
+            lambda d: (d / "claims" / "zz.yaml").symlink_to(d / "nowhere"),
+            "claims/zz.yaml",
+            "not a readable file (a broken link?)",
+        ),
     ],
 )
 def test_a_missing_folder_is_an_error_not_an_empty_corpus(mini, tmp_path, break_it, where, message):

@@ -174,3 +174,23 @@ def test_same_file_names_in_two_folders_are_two_articles(tmp_path):
     (folder / "a" / "article.txt").write_bytes(ARTICLE.read_bytes() + b"\nUpdated.\n")
     again = ingest([folder], tmp_path / "data")
     assert [old for _, old in again.versions] == [report.added[0]]
+
+
+def test_metadata_is_checked_even_when_the_text_is_stored_already(tmp_path):
+    ingest([ARTICLE], tmp_path / "data")
+    feed = tmp_path / "feed.jsonl"
+    line = {"id": "a-1", "text": ARTICLE.read_text(encoding="utf-8"), "url": "javascript:x"}
+    feed.write_text(json.dumps(line), encoding="utf-8")
+    with pytest.raises(SourceError, match="not an absolute http"):
+        ingest([feed], tmp_path / "data")
+
+
+def test_a_fifo_in_a_folder_is_named_not_skipped(tmp_path):
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "story.txt").write_bytes(ARTICLE.read_bytes())
+    os.mkfifo(folder / "zz.txt")
+    with pytest.raises(SourceError, match=r"zz\.txt: not a regular file"):
+        ingest([folder], tmp_path / "data")

@@ -472,13 +472,19 @@ def test_a_rebuild_is_served_at_once_and_refused_under_a_writer(tmp_path):
         build(DATA, None, spec)
         after = client(base, count).convert()["results"]["bindings"][0]["n"]["value"]
         assert (before, after) == ("4", "346")
+        away = tmp_path / "away"
+        (tmp_path / "store").rename(away)  # the moment of a swap: no store at the path
+        during = client(base, count).convert()["results"]["bindings"][0]["n"]["value"]
+        away.rename(tmp_path / "store")
+        again = client(base, count).convert()["results"]["bindings"][0]["n"]["value"]
+        assert (during, again) == ("346", "346")  # the files it has open, then the store
     finally:
         stop(server, endpoint)
     writer = Endpoint(spec, timeout=10, workers=1, allow_update=True)
     server, base = start(writer)
     try:
         with pytest.raises(StoreError, match="open for writing"):
-            build(MINI, None, spec)
+            build(tmp_path / "no-data", None, spec)  # refused before reading anything
         ok = get(
             f"{base}/sparql",
             data=b"INSERT DATA { <urn:s> <urn:p> <urn:o> }",

@@ -33,6 +33,7 @@ from kg.store import (
     DEFAULT_STORE,
     EmbeddedStore,
     Store,
+    check_unlocked,
     open_store,
     replace_directory,
     store_target,
@@ -140,6 +141,8 @@ def build_corpus(
     """
     started = time.perf_counter()
     target = store_target(store) if store is not None else None  # before any work or harm
+    if target:
+        check_unlocked(target)
     if target and out_dir and files and target in (out_dir.resolve(), *out_dir.resolve().parents):
         raise StoreError(
             f"the output folder {out_dir} is in the store's folder, which the build replaces: "
@@ -205,8 +208,11 @@ def writable_store(spec: str) -> Store:
     """The built store at `spec`, open for adding to it (not for replacing it: `kg build`)."""
     if spec == ":memory:":
         raise StoreError(":memory: holds nothing between commands: name a built store")
-    if store_target(spec) is not None and not (Path(spec) / "CURRENT").is_file():
+    if not spec.startswith(("http://", "https://")) and not (Path(spec) / "CURRENT").is_file():
         raise StoreError("no graph store here: run `kg build` first", path=spec)
+    store_target(spec)  # a URL checked, a folder named sensibly
+    if not spec.startswith(("http://", "https://")):
+        check_unlocked(Path(spec))
     store = open_store(spec, create=True)
     if isinstance(store, RemoteStore):
         store.check_writable()

@@ -35,11 +35,20 @@ def listing(
     Raises `error` (naming the folder) when it is missing or cannot be read."""
     try:
         with os.scandir(directory) as entries:
-            names = sorted(
-                e.name
+            found = [
+                e
                 for e in entries
-                if e.name.endswith(suffix) and not e.name.startswith(".") and e.is_file()
-            )
+                if e.name.lower().endswith(suffix.lower()) and not e.name.startswith(".")
+            ]
+        names = []
+        for entry in sorted(found, key=lambda e: e.name):
+            if not entry.name.endswith(suffix):  # read as missing, its content would vanish
+                raise error(f"name it *{suffix} (lower case) to have it read", path=entry.path)
+            if not entry.is_file():
+                if entry.is_dir():
+                    continue
+                raise error("not a readable file (a broken link?)", path=entry.path)
+            names.append(entry.name)
     except FileNotFoundError:
         raise error(f"{what} not found", path=directory) from None
     except NotADirectoryError:

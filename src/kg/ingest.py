@@ -246,7 +246,7 @@ def read_documents(paths: list[Path]) -> Iterator[Document | SourceError]:
             files = sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file()
+                if not p.is_dir()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.exists():
@@ -260,8 +260,8 @@ def read_documents(paths: list[Path]) -> Iterator[Document | SourceError]:
             elif file != path and suffix not in ARTICLE_SUFFIXES:
                 # in a folder, only what looks like an article: claims YAML, PDFs and
                 # spreadsheets are not, and a named file is taken as the user says
-                kinds = " ".join(sorted(ARTICLE_SUFFIXES | JSONL_SUFFIXES))
-                yield SourceError(f"not an article file ({kinds} or none)", path=file)
+                kinds = " ".join(sorted((ARTICLE_SUFFIXES | JSONL_SUFFIXES) - {""}))
+                yield SourceError(f"not an article file ({kinds} or no extension)", path=file)
             else:
                 try:
                     # in a folder, the name is the path under it: a/article.txt and
@@ -355,10 +355,10 @@ def ingest(paths: list[Path], data_dir: Path, *, skip_invalid: bool = False) -> 
             if isinstance(doc, SourceError):
                 raise doc
             digest = sha256(doc.data)
+            meta = _meta(doc, ids)  # checked even when the bytes are stored already
             if digest in by_hash:
                 report.unchanged.append(by_hash[digest])
                 continue
-            meta = _meta(doc, ids)
         except SourceError as exc:
             if not skip_invalid:
                 raise

@@ -14,6 +14,7 @@ that the query needed too much memory and starts a fresh worker.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
@@ -91,10 +92,11 @@ def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = N
         except EOFError:
             return
         try:
-            if (now := _identity(spec)) != opened:
+            if (now := _identity(spec)) != opened and now is not None:
                 # `kg build` swapped a new store into place: answer from it, not the old files
-                del store
-                store, opened = open_store(spec, create=writable), now
+                # (and while the folder is away, mid-swap, from the old ones)
+                with contextlib.suppress(KgError):
+                    store, opened = open_store(spec, create=writable), now
             answer = _answer(store, kind, text, fmt, limit)
         except QueryError as exc:
             answer = Answer(400, f"{exc}\n".encode(), "text/plain; charset=utf-8")

@@ -206,6 +206,12 @@ def replace_directory(src: Path, dst: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def check_unlocked(store: Path) -> None:
+    """Fail now, before hours of work, if another process writes to the store at `store`."""
+    with _writer_lock(store):
+        pass
+
+
 @contextlib.contextmanager
 def _writer_lock(store: Path) -> Iterator[None]:
     """Hold RocksDB's own lock on the store at `store` (if it is one) for the block."""
@@ -219,7 +225,7 @@ def _writer_lock(store: Path) -> Iterator[None]:
         except OSError:
             raise StoreError(
                 "another process has this store open for writing (kg serve --allow-update?): "
-                "stop it, then build again",
+                "stop it, then try again",
                 path=store,
             ) from None
         try:

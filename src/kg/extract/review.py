@@ -336,10 +336,13 @@ def _append_claims(text: str, items: list[dict[str, Any]]) -> str:
     block = "".join(
         " " * column + line if line.strip() else line for line in _dump(items).splitlines(True)
     )
-    tail = text[end:]
-    if prefix == "\n" and tail.startswith("\n"):
-        tail = tail[1:]
-    return text[:start] + prefix + block + tail
+    head, tail = text[:start], text[end:]
+    if prefix == "\n":
+        # the rest of the `claims: []` line, a comment perhaps, stays on that line
+        line_end = tail.find("\n") if "\n" in tail else len(tail)
+        rest, tail = tail[:line_end].strip(), tail[line_end + 1 :]
+        head = head.rstrip(" ") + (f" {rest}" if rest else "")
+    return head + prefix + block + tail
 
 
 def _indent(line: str) -> int:
