@@ -732,3 +732,5 @@ def test_listings_say_when_a_claim_denies_or_only_threatens(seed_store):
     assert not_yet["status"] == "not occurred"
     denied = rows_of(run_saved(seed_store, "modality", {"modality": "denied"}))
     assert {"status", "polarity"} <= set(denied[0])
+    officials = row("speaker", {"speaker": "united-states"}, "000_4c22c95cf8552d28/c022")
+    assert officials["attribution"] == "anonymous"  # "U.S. officials", linked to the country
