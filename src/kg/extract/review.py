@@ -328,21 +328,20 @@ def _append_claims(text: str, items: list[dict[str, Any]]) -> str:
             if line.strip() and not (line.lstrip().startswith("#") and _indent(line) <= column):
                 break
             start = above
-        end = start
-        prefix = "" if text[:start].endswith("\n") else "\n"
-    else:  # `claims:` or `claims: []`: the list replaces the empty value
-        column, start, end = key.start_mark.column + 2, node.start_mark.index, node.end_mark.index
-        prefix = "\n"
+        head, tail = text[:start], text[start:]
+        if not head.endswith("\n"):  # the list ends the file, without a newline
+            head += "\n"
+    else:  # `claims: []`: the list replaces the empty value
+        column = key.start_mark.column + 2
+        head, tail = text[: node.start_mark.index], text[node.end_mark.index :]
+        # the rest of that line, a comment perhaps, stays on it
+        line_end = tail.find("\n") if "\n" in tail else len(tail)
+        rest, tail = tail[:line_end].strip(), tail[line_end + 1 :]
+        head = head.rstrip(" ") + (f" {rest}" if rest else "") + "\n"
     block = "".join(
         " " * column + line if line.strip() else line for line in _dump(items).splitlines(True)
     )
-    head, tail = text[:start], text[end:]
-    if prefix == "\n":
-        # the rest of the `claims: []` line, a comment perhaps, stays on that line
-        line_end = tail.find("\n") if "\n" in tail else len(tail)
-        rest, tail = tail[:line_end].strip(), tail[line_end + 1 :]
-        head = head.rstrip(" ") + (f" {rest}" if rest else "")
-    return head + prefix + block + tail
+    return head + block + tail
 
 
 def _indent(line: str) -> int:
