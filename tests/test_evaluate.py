@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.evaluate.cnc import Scores, _keywords, keyword_baseline, load_cnc, score_spans
-from kg.evaluate.report import write_section
+from kg.evaluate.report import render, write_section
+from kg.evaluate.seeds import SeedReport
 
 CNC = Path(__file__).resolve().parents[1] / "benchmarks" / "cnc"
 
@@ -52,3 +53,13 @@ def test_report_replaces_only_its_own_section(tmp_path):
         doc.read_text()
         == "# Benchmarks\n\n## Query\n\nfast\n\n## Extraction\n\nnew\n\n## Viz\n\nok\n"
     )
+
+
+def test_report_counts_the_articles_it_read_not_the_seeds():
+    """An accepted article is curated too: the heading must not call six articles five seeds."""
+    report = SeedReport(sources=6, words=5_380, gold=241, candidates=90, batch_articles=48)
+    text = render(report, None)
+    assert "### Curated articles (test set: 6 articles, 241 curated causal claims, 90 " in text
+    assert "(about 900 words each)" in text
+    assert "two worker processes, 48 articles" in text
+    assert "seed" not in text.lower()

@@ -29,8 +29,8 @@ def render(seeds: SeedReport, cnc: dict[str, dict[str, Scores]] | None) -> str:
         f"{platform.machine()} with {os.cpu_count()} cores, CPU only. Method and limits: "
         "[docs/extraction.md](extraction.md).",
         "",
-        f"### Seed articles (test set: {seeds.gold} curated causal claims, "
-        f"{seeds.candidates} candidates)",
+        f"### Curated articles (test set: {seeds.sources} articles, {seeds.gold} curated causal "
+        f"claims, {seeds.candidates} candidates)",
         "",
         head,
         _row("causal claims, span overlap", seeds.span),
@@ -42,10 +42,12 @@ def render(seeds: SeedReport, cnc: dict[str, dict[str, Scores]] | None) -> str:
         f"({mod[0] / max(mod[1], 1):.0%}); attribution (outlet, named, anonymous, vague) on "
         f"{att[0]} of {att[1]} ({att[0] / max(att[1], 1):.0%}).",
         "",
-        f"Throughput on the seed articles (about 1,000 words each): "
+        f"Throughput on the curated articles (about "
+        f"{round(seeds.words / max(seeds.sources, 1), -2):,.0f} words each): "
         f"{seeds.articles_per_second:.1f} articles/second in one process, peak memory "
         f"{seeds.peak_mb:.0f} MB (spaCy model, entity index, detector); batch mode "
-        f"(`kg extract --jsonl`, two worker processes, 40 articles, worker start included) "
+        f"(`kg extract --jsonl`, two worker processes, {seeds.batch_articles} articles, "
+        "worker start included) "
         f"{seeds.batch_per_second:.1f} articles/second, {seeds.batch_worker_mb:.0f} MB peak per "
         f"worker. The machine is shared: its load average was {seeds.load_average:.1f} on "
         f"{os.cpu_count()} cores while measuring, so these are lower bounds.",
