@@ -99,6 +99,26 @@ def test_plain_edge_and_claim_node_are_linked(seed_store):
     assert rows, "no motivates edge linked to its claim"
 
 
+def test_an_edge_stated_by_many_claims_matches_once(seed_store):
+    """The union default graph keeps a triple once per graph that holds it (Oxigraph,
+    Virtuoso), so the plain edge lives in one graph however many claims affirm it."""
+    edge = "{ ent:strategic-reassessment kg:motivates ent:japan-treasury-selloff }"
+    claims = seed_store.select(
+        "SELECT ?claim WHERE { ?claim np:hasAssertion ?g . GRAPH ?g " + edge + " }"
+    )
+    assert len(claims) >= 3  # three or more sources' claims point to the one edge
+    assert len(seed_store.select("SELECT * WHERE " + edge)) == 1
+    total = seed_store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
+    distinct = seed_store.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    )[0]["n"]
+    assert total == distinct
+    assert not seed_store.ask(
+        "ASK { ?claim np:hasAssertion ?g . { ?claim kg:modality kg:Denied } UNION "
+        "{ ?claim kg:polarity kg:Negative } }"
+    )
+
+
 def test_quotes_are_found_at_their_offsets_via_sparql(seed_store):
     bad = seed_store.select(
         """SELECT ?claim WHERE {

@@ -65,20 +65,9 @@ class BuildReport:
 
 
 def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
-    """The triples of `quads`, graphs merged, each once, in first-seen order.
-
-    By construction a triple sits in more than one graph only when several claims assert the
-    same edge (each claim's assertion graph holds it), so only those are remembered: a set of
-    every triple would hold the whole graph in memory.
-    """
-    seen: set[ox.Triple] = set()
+    """The triples of `quads`, graphs merged. No triple of the graph is in two of its named
+    graphs (`kg.graph`), so merging needs no memory of what was seen."""
     for quad in quads:
-        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value.endswith(
-            "/assertion"
-        ):
-            if quad.triple in seen:
-                continue
-            seen.add(quad.triple)
         yield quad.triple
 
 

@@ -10,13 +10,18 @@ Named graphs:
   claims and propositions also get, at build time, their place in each listing that pages over
   the whole graph (``kg:timelineOrder`` and the like, see `_listings`), and the strongly
   connected components of the causal links, which answer "chains from A to B" (`_components`);
-- ``kgd:claim/<source>/<id>/assertion``: the plain edge of one causal claim
-  (``?cause kg:motivates ?effect``), linked from the claim by ``np:hasAssertion``.
+- ``kgd:proposition/<key>/assertion``: the plain edge of one causal proposition
+  (``?cause kg:motivates ?effect``), linked by ``np:hasAssertion`` from every claim that
+  affirms it.
 
-The plain edge is written for affirmed claims only: a claim that is denied or has negative
-polarity keeps its claim node but adds no edge, so ``?s kg:causes ?o`` never returns a
-proposition that its only source rejects. Hypothetical and predicted claims do add edges; their
-modality is on the claim.
+The plain edge is written when at least one claim affirms it, and only those claims link to
+it: a claim that is denied or has negative polarity keeps its claim node but adds no edge, so
+``?s kg:causes ?o`` never returns a proposition that its only source rejects. Hypothetical and
+predicted claims do add edges; their modality is on the claim. The edge is written once, not
+once per claim: queries see the union of the named graphs as their default graph, and Oxigraph
+and Virtuoso keep a triple once per graph that holds it, so five claims of one edge in five
+graphs made ``?s kg:motivates ?o`` answer five times (a set on Fuseki). No triple is in two
+graphs.
 
 Quads come out in a fixed order (sorted ids, fixed property order) and every node has an IRI
 derived from curated ids (no blank nodes), so a rebuild is byte-identical.
@@ -338,16 +343,8 @@ def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str, orde
     emit(position, K.rawStart, _typed(norm.to_raw(claim.start), "nonNegativeInteger"), g)
     emit(position, K.rawEnd, _typed(norm.to_raw(claim.end), "nonNegativeInteger"), g)
 
-    if isinstance(claim, CausalClaim):
-        assertion = f"{c}/assertion"
-        emit(c, _NP.hasAssertion, assertion, g)
-        if _adds_edge(claim):
-            emit(
-                f"{ID}entity/{claim.subject}",
-                K[claim.relation.term],
-                f"{ID}entity/{claim.object}",
-                assertion,
-            )
+    if isinstance(claim, CausalClaim) and _adds_edge(claim):
+        emit(c, _NP.hasAssertion, f"{ID}proposition/{prop}/assertion", g)
 
 
 def _adds_edge(claim: CausalClaim) -> bool:
@@ -415,6 +412,10 @@ def _propositions(
         if isinstance(first, CausalClaim):
             emit(p, K.relation, K[first.relation.term], g)
             emit(p, K.object, f"{ID}entity/{first.object}", g)
+            if any(isinstance(c, CausalClaim) and _adds_edge(c) for _, c in members):
+                # the plain edge, once however many claims affirm it (see the module's doc)
+                edge = (f"{ID}entity/{first.subject}", K[first.relation.term])
+                emit(*edge, f"{ID}entity/{first.object}", f"{p}/assertion")
         elif isinstance(first, QuantityClaim):
             emit(p, K.measure, f"{ID}entity/{first.measure}", g)
         emit(p, RDFS_LABEL, _s(titles[key]), g)
