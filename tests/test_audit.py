@@ -6,6 +6,7 @@ round-trips into the strict models, Markdown and HTML that keep article text ine
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -208,6 +209,32 @@ def test_summary_is_short_and_shows_the_profile(seed_store):
     assert "sources (share of each source's claims)" in result.output
     assert "“" not in result.output  # no findings, no quotes
     assert len(result.output.splitlines()) < 30
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown", "html"])
+def test_summary_means_counts_and_profile_in_every_format(seed_store, fmt):
+    full = invoke("--store", seed_store.location, "--format", fmt)
+    short = invoke("--store", seed_store.location, "--format", fmt, "--summary")
+    assert full.exit_code == short.exit_code == 1
+    assert len(short.output) < len(full.output) / 5
+    assert "executed a rapid and complete liquidation" in full.output
+    assert "executed a rapid and complete liquidation" not in short.output
+    assert "000_4c22c95cf8552d28" in short.output  # the profile's first source
+    if fmt == "json":
+        counts = json.loads(short.output)["counts"]
+        findings = json.loads(full.output)["findings"]
+        for check, row in counts.items():
+            for severity, n in row.items():
+                mine = [f for f in findings if (f["check"], f["severity"]) == (check, severity)]
+                assert len(mine) == n
+
+
+def test_the_header_speaks_of_figures_only_when_a_check_compares_them(seed_store):
+    one = invoke("--store", seed_store.location, "--check", "anchoring", "--summary")
+    assert "1 check\n" in one.output or "1 check " in one.output
+    assert "agree within" not in one.output
+    both = invoke("--store", seed_store.location, "--check", "anchoring,reference", "--summary")
+    assert "2 checks, figures agree within 1%" in both.output
 
 
 @pytest.mark.parametrize(("suffix", "start"), [(".json", "{"), (".md", "# Audit"), (".html", "<!")])

@@ -133,6 +133,23 @@ class AuditReport(Strict):
             table.setdefault(f.check, dict.fromkeys(Severity, 0))[f.severity] += 1
         return table
 
+    def uses_tolerance(self) -> bool:
+        """Whether a selected check compares figures (so the tolerance means something)."""
+        return bool({Check.contradictions, Check.reference} & set(self.checks))
+
+    def summary(self) -> dict[str, object]:
+        """What `kg audit --summary --format json` prints: the counts and the profile."""
+        return {
+            "store": self.store,
+            "checks": [c.value for c in self.checks],
+            "tolerance": self.tolerance,
+            "counts": {
+                check.value: {s.value: row[s] for s in reversed(Severity)}
+                for check, row in self.counts().items()
+            },
+            "profiles": [p.model_dump(mode="json") for p in self.profiles],
+        }
+
     def of_check(self, check: Check) -> list[Finding]:
         """One check's findings, errors first, then warnings, then info (otherwise in order)."""
         found = [f for f in self.findings if f.check is check]

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from enum import StrEnum
@@ -62,16 +63,19 @@ def render(
     summary: bool = False,
     color: bool = False,
 ) -> str:
-    """The report as text (terminal), JSON (the `AuditReport` model), Markdown or HTML.
+    """The report as text (terminal), JSON (the `AuditReport` model), Markdown or HTML;
+    `summary` keeps only the counts and the source profile, in every format.
 
     HTML shows each quote in its source's text, read from `store`.
     """
     if fmt is Format.json:
+        if summary:
+            return json.dumps(report.summary(), indent=2, ensure_ascii=False) + "\n"
         return report.model_dump_json(indent=2) + "\n"
     if fmt is Format.markdown:
-        return render_markdown(report)
+        return render_markdown(report, summary=summary)
     if fmt is Format.html:
-        texts = source_texts(store) if store is not None else {}
-        return render_html(report, texts, graph_view=graph_view)
+        texts = source_texts(store) if store is not None and not summary else {}
+        return render_html(report, texts, graph_view=graph_view, summary=summary)
     width = shutil.get_terminal_size((110, 24)).columns if color else 110
     return render_text(report, verbose=verbose, summary=summary, color=color, width=width)

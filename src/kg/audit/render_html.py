@@ -113,20 +113,28 @@ def _in_context(ref: ClaimRef, text: str | None, cited_by: list[str]) -> str:
 
 
 def render_html(
-    report: AuditReport, texts: dict[str, str], *, graph_view: str | None = None
+    report: AuditReport,
+    texts: dict[str, str],
+    *,
+    graph_view: str | None = None,
+    summary: bool = False,
 ) -> str:
-    """The report as a standalone page; `texts` (source id -> text) gives quotes context."""
+    """The report as a standalone page; `texts` (source id -> text) gives quotes context;
+    `summary` keeps the counts and the profile only."""
+    lead = [f"Figures agree within {report.tolerance:.0%}."] if report.uses_tolerance() else []
+    if not summary:
+        lead.append("Each claim links to its quote in context below.")
     out = [
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">',
         f"<title>kg audit of {escape(report.store)}</title><style>{CSS}</style></head><body>",
         f"<h1>Audit of <code>{escape(report.store)}</code></h1>",
-        f"<p>Figures agree within {report.tolerance:.0%}. Each claim links to its quote in "
-        "context below.</p>",
+        f"<p>{' '.join(lead)}</p>",
         "<table><tr><th>check</th><th>error</th><th>warning</th><th>info</th></tr>",
     ]
     for check, row in report.counts().items():
         cells = "".join(f"<td>{row[s]}</td>" for s in reversed(Severity))
-        out.append(f'<tr><td><a href="#check-{check.value}">{check.value}</a></td>{cells}</tr>')
+        name = check.value if summary else f'<a href="#check-{check.value}">{check.value}</a>'
+        out.append(f"<tr><td>{name}</td>{cells}</tr>")
     out.append("</table>")
     if report.profiles:
         out.append('<h2 id="sources">Sources</h2><table><tr><th>source</th><th>claims</th>')
@@ -139,6 +147,9 @@ def render_html(
                 f"<td>{p.claims}</td>{cells}</tr>"
             )
         out.append("</table>")
+    if summary:
+        out.append("</body></html>\n")
+        return "\n".join(out)
     cited: dict[str, tuple[ClaimRef, list[str]]] = {}
     for check in report.checks:
         group = report.of_check(check)

@@ -45,13 +45,14 @@ def _finding(f: Finding) -> list[str]:
     return lines
 
 
-def render_markdown(report: AuditReport, *, verbose: bool = True) -> str:
-    """The report as Markdown; every finding unless `verbose` is False (then no info)."""
+def render_markdown(report: AuditReport, *, verbose: bool = True, summary: bool = False) -> str:
+    """The report as Markdown; every finding unless `verbose` is False (then no info), none
+    with `summary` (the counts and the profile)."""
+    figures = f" Figures agree within {report.tolerance:.0%}." if report.uses_tolerance() else ""
     lines = [
         f"# Audit of `{report.store}`",
         "",
-        f"Checks: {', '.join(c.value for c in report.checks)}. Figures agree within "
-        f"{report.tolerance:.0%}.",
+        f"Checks: {', '.join(c.value for c in report.checks)}.{figures}",
         "",
         "| check | error | warning | info |",
         "| --- | ---: | ---: | ---: |",
@@ -76,7 +77,7 @@ def render_markdown(report: AuditReport, *, verbose: bool = True) -> str:
                 for f in ("hedged", "anonymous", "uncorroborated", "contradicted")
             )
             lines.append(f"| `{p.source}` | {md(p.title)} | {p.claims} | {shares} |")
-    for check in report.checks:
+    for check in [] if summary else report.checks:
         group = [f for f in report.of_check(check) if verbose or f.severity is not Severity.info]
         if group:
             lines += ["", f"## {check.value.capitalize()}", ""]

@@ -99,9 +99,10 @@ def render_text(
     counts and the profile; `verbose` shows info findings and every claim."""
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=color, no_color=not color)
+    n = len(report.checks)
+    figures = f", figures agree within {report.tolerance:.0%}" if report.uses_tolerance() else ""
     console.print(
-        f"[bold]kg audit[/bold] of {escape(report.store)}: {len(report.checks)} checks, "
-        f"quantities agree within {report.tolerance:.0%}"
+        f"[bold]kg audit[/bold] of {escape(report.store)}: {n} check{'s' * (n != 1)}{figures}"
     )
     console.print(counts_table(report))
     if not summary:
