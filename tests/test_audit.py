@@ -139,6 +139,14 @@ def test_reference_data_flags_china_and_the_complete_liquidation(report):
     assert sold.severity is Severity.warning and "largest fall" in sold.message
 
 
+def test_an_undated_figure_is_read_against_the_figures_out_when_it_was_published(report):
+    """Seed 003 appeared in March 2025: TIC's February figures came out in mid-April, so
+    "over $1.1 trillion" meets December and January ($1.062T-$1.079T), not March's $1.131T."""
+    q001 = find(report, "holdings", f"{S003}/q001")
+    assert q001.severity is Severity.warning
+    assert "TIC $1.062T–$1.079T (2024-12 to 2025-01): +1.9% off" in q001.message
+
+
 def test_seed_quotes_are_anchored_and_bytes_match(report):
     assert [f for f in report.findings if f.check is Check.anchoring] == []
 

@@ -148,6 +148,7 @@ class Reading:
     hi: float
     start: str | None  # the window, ISO dates; None is open
     end: str | None
+    dated: bool  # the window is the claim's own period, not its source's publication window
     months: float | None
     share: float | None  # a percent figure as stated, kept when turned into dollars
     text: str  # as people read it: "over $1.1T", "100% of holdings (≈ $1.0T–1.13T)"
@@ -199,6 +200,7 @@ def _reading(row: dict, claim: ClaimInfo) -> Reading:
         hi=hi,
         start=start,
         end=end,
+        dated=bool(period),
         months=months,
         share=v if unit == "percent" else None,
         text=text,

@@ -6,7 +6,8 @@ their Wikidata id (Q17 Japan, Q148 China), the measure by its id `treasury-holdi
 
 Each affirmed holdings figure is compared with the months it is about: its period's months, or,
 undated, the months of its source's publication window opened a few months earlier (see
-`kg.audit.readings`: articles quote the latest release, weeks old); a source with no window is
+`kg.audit.readings`: articles quote the latest release, weeks old) and closed at the last month
+whose figures were out by the window's last day (`released_by`); a source with no window is
 compared with the whole series. The finding gives the
 deviation from the nearest reference value; beyond the tolerance it is a warning, otherwise
 info. A share of holdings sold (e.g. "its entire position", 100%) is checked against the
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from kg.audit.context import AuditContext, value
 from kg.audit.models import Check, Finding, Severity, finding_id
-from kg.audit.readings import SHARE_OF, Reading, amount, readings
+from kg.audit.readings import SHARE_OF, Reading, amount, months_before, readings
 
 __all__ = ["REFERENCE_FILE", "TicSeries", "check_reference", "load_tic"]
 
@@ -61,6 +62,19 @@ def load_tic(path: Path) -> TicSeries:
             if country:
                 months.setdefault(country, {})[row["month"]] = float(row["holdings_usd_bn"]) * 1e9
     return TicSeries(path, months)
+
+
+RELEASE_DAY = 14  # TIC figures for a month come out mid-month two months on, never earlier
+
+
+def released_by(day: str) -> str:
+    """The last month (`YYYY-MM`) whose TIC figures could be out on `day`.
+
+    >>> released_by("2025-03-31"), released_by("2025-03-10")
+    ('2025-01', '2024-12')
+    """
+    back = 2 if int(day[8:10]) >= RELEASE_DAY else 3
+    return months_before(day, back)[:7]
 
 
 def _span(months: dict[str, float]) -> str:
@@ -121,7 +135,10 @@ def check_reference(ctx: AuditContext) -> list[Finding]:
         is_share = SHARE_OF.get(r.measure) == MEASURE and r.share is not None
         if country is None or not (r.measure == MEASURE or is_share):
             continue
-        months = tic.window(country, r.start, r.end)
+        end = r.end
+        if end and not r.dated:  # an undated figure can only quote figures already out
+            end = min(end[:7], released_by(end))
+        months = tic.window(country, r.start, end)
         if not months:
             continue
         check = _share_sold if is_share else _holdings
