@@ -262,6 +262,22 @@ def test_rdf_xml_by_flag_or_extension(seed_store, tmp_path):
     assert len(rdflib.Graph().parse(data=flagged, format="xml")) == 7
 
 
+@pytest.mark.parametrize(
+    ("query", "fmt"),
+    [
+        ('SELECT ?x WHERE { BIND("page\fbreak" AS ?x) }', "xml"),
+        ('CONSTRUCT { <http://e/a> <http://e/p> "page\fbreak" } WHERE {}', "rdfxml"),
+    ],
+)
+def test_a_character_xml_cannot_carry_is_an_error_not_broken_xml(seed_store, query, fmt):
+    """A form feed kept in an article's text (kg.normalise) has no XML 1.0 spelling."""
+    result = kg("query", query, "--store", seed_store.location, "--format", fmt)
+    assert result.exit_code == 2
+    assert "U+000C, which XML 1.0 cannot carry" in result.output
+    other = "json" if fmt == "xml" else "nt"
+    assert "\\f" in kg("query", query, "--store", seed_store.location, "--format", other).output
+
+
 def test_a_query_the_engine_would_crash_on_is_refused(seed_store):
     deep = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 10_000 + "true" + ")" * 10_000 + ") }"
     binds = "SELECT * WHERE { " + " ".join(f"BIND({i} AS ?v{i})" for i in range(5_000)) + " }"

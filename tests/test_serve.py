@@ -4,6 +4,7 @@ runaway query."""
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 import urllib.error
@@ -117,6 +118,17 @@ def test_content_negotiation_and_format_parameter(served):
     graph = urllib.parse.quote("CONSTRUCT WHERE { ?s a kg:Source }")
     status, headers, body = get(f"{base}/sparql?query={graph}", "application/json")
     assert status == 200 and headers["Content-Type"].startswith("application/ld+json")
+
+
+def test_xml_is_not_acceptable_for_a_value_xml_cannot_carry(served):
+    base, _ = served
+    query = urllib.parse.quote('SELECT ?x WHERE { BIND("page\fbreak" AS ?x) }')
+    status, _, body = get(f"{base}/sparql?query={query}", "application/sparql-results+xml")
+    assert status == 406 and "U+000C" in body
+    status, _, body = get(f"{base}/sparql?query={query}", "application/sparql-results+json")
+    assert (
+        status == 200 and json.loads(body)["results"]["bindings"][0]["x"]["value"] == "page\fbreak"
+    )
 
 
 def test_sparql_query_body_and_result_limit(served):

@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from kg.errors import KgError, QueryError, StoreError
+from kg.results import Unrepresentable
 
 __all__ = ["Answer", "QueryPool", "QueryTimeout", "QueryTooLarge"]
 
@@ -99,7 +100,8 @@ def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = N
                     store, opened = open_store(spec, create=writable), now
             answer = _answer(store, kind, text, fmt, limit)
         except QueryError as exc:
-            answer = Answer(400, f"{exc}\n".encode(), "text/plain; charset=utf-8")
+            status = 406 if isinstance(exc, Unrepresentable) else 400
+            answer = Answer(status, f"{exc}\n".encode(), "text/plain; charset=utf-8")
         except (StoreError, OSError, RuntimeError, ValueError) as exc:
             answer = Answer(500, f"query failed: {exc}\n".encode(), "text/plain; charset=utf-8")
         conn.send(answer)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,7 +26,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 
-__all__ = ["Result", "ResultFormat", "serialise"]
+__all__ = ["Result", "ResultFormat", "Unrepresentable", "serialise"]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -122,17 +123,36 @@ def _json(result: Result) -> Iterator[str]:
     yield "]}}"
 
 
+class Unrepresentable(QueryError):
+    """The answer holds a character the chosen format cannot carry (HTTP 406)."""
+
+
+# Characters XML 1.0 has no way to write, not even as a reference (its production `Char`)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """`text` escaped for XML; an error naming the character if XML 1.0 cannot hold it
+    (article text may keep a form feed: `kg.normalise`)."""
+    if found := _NOT_XML.search(text):
+        raise Unrepresentable(
+            f"a value holds U+{ord(found.group()):04X}, which XML 1.0 cannot carry: "
+            "ask for JSON, TSV or N-Triples instead"
+        )
+    return escape(text)
+
+
 def _xml_term(term: Term) -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_xml_text(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
     attr = ""
     if term.language:
         attr = f" xml:lang={quoteattr(term.language)}"
     elif term.datatype.value != XSD_STRING:
         attr = f" datatype={quoteattr(term.datatype.value)}"
-    return f"<literal{attr}>{escape(term.value)}</literal>"
+    return f"<literal{attr}>{_xml_text(term.value)}</literal>"
 
 
 def _xml(result: Result) -> Iterator[str]:
@@ -189,7 +209,13 @@ def serialise_chunks(result: Result, fmt: ResultFormat, prefixes: dict[str, str]
             raise QueryError(
                 f"CONSTRUCT and DESCRIBE give a graph: use ttl, jsonld, nt or rdfxml, not {fmt}"
             )
-        yield ox.serialize(list(result.triples), format=_RDF[fmt], prefixes=prefixes)
+        triples = list(result.triples)
+        if fmt is ResultFormat.rdfxml:
+            for t in triples:
+                for term in (t.subject, t.object):
+                    if isinstance(term, ox.Literal | ox.NamedNode):
+                        _xml_text(term.value)
+        yield ox.serialize(triples, format=_RDF[fmt], prefixes=prefixes)
         return
     writers = {
         ResultFormat.json: _json,
