@@ -100,6 +100,33 @@ def test_accepting_twice_says_so(data):
     assert f"already accepted: {first}" in result.output
 
 
+def test_a_candidate_accepted_from_an_older_copy_is_not_added_twice(data):
+    data, sid = data
+    path = data / "candidates" / f"{sid}.yaml"
+    older = path.read_bytes()
+    first = candidate_ids(data, sid)[0]
+    assert kg("accept", "--data", str(data), sid, first).exit_code == 0
+    path.write_bytes(older)  # the curator restores a copy made before accepting
+    before = snapshot(data)
+    result = kg("accept", "--data", str(data), sid, first)
+    assert result.exit_code == 2
+    assert f"candidate {first} repeats a claim already in" in result.output
+    assert f"{sid}.yaml:" in result.output  # the candidates file, at the candidate's line
+    assert snapshot(data) == before
+
+
+def test_duplicate_candidate_ids_are_named(data):
+    data, sid = data
+    path = data / "candidates" / f"{sid}.yaml"
+    body = yaml.safe_load(path.read_text(encoding="utf-8"))
+    first, second = body["claims"][:2]
+    second["id"] = first["id"]
+    path.write_text(yaml.safe_dump(body, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    result = kg("accept", "--data", str(data), sid, first["id"])
+    assert result.exit_code == 2
+    assert f"duplicate candidate id '{first['id']}'" in result.output
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -199,13 +199,22 @@ def accept(
         raise located.error(
             f"these candidates are for '{cands.source}', not '{source}'", ("source",)
         )
+    seen_ids: set[str] = set()
+    for i, c in enumerate(cands.claims):
+        if c.id in seen_ids:
+            raise located.error(
+                f"duplicate candidate id '{c.id}': give it another", ("claims", i, "id")
+            )
+        seen_ids.add(c.id)
     claims_path = data_dir / "claims" / f"{source}.yaml"
     if again := [i for i in ids or () if i in cands.accepted]:
         done = ", ".join(f"{i} (as {cands.accepted[i]})" for i in again)
         raise CurationError(f"already accepted: {done} in {claims_path}", path=cand_path)
     if not cands.claims:
+        decided = len(cands.decided())
         raise CurationError(
-            f"no candidates left: all {len(cands.accepted)} were accepted or removed",
+            "no candidates wait for review"
+            + (f" ({decided} decided at earlier reviews)" if decided else ""),
             path=cand_path,
         )
     chosen = [
@@ -230,6 +239,18 @@ def accept(
     if claims_path.exists():
         existing = load_claims(claims_path, sources, entities)  # errors name their line
     taken = {c.id for c in existing.claims} if existing else set()
+    # the same quote and proposition twice is one claim counted twice (a candidates file
+    # restored from a copy, or proposed again after a review started afresh)
+    held = {_same(c): f"{claims_path} as {c.id}" for c in existing.claims} if existing else {}
+    index = {c.id: i for i, c in enumerate(cands.claims)}
+    for claim in chosen:
+        if (where := held.get(_same(claim))) is not None:
+            raise located.error(
+                f"candidate {claim.id} repeats a claim already in {where} (same quote and "
+                "proposition): delete it from the candidates",
+                ("claims", index[claim.id], "id"),
+            )
+        held[_same(claim)] = f"this batch as candidate {claim.id}"
     new_claims, renamed, accepted = [], [], dict(cands.accepted)
     proposed = {e.id: e for e in cands.entities}
     needed: dict[str, Entity] = {}
@@ -248,7 +269,6 @@ def accept(
             if ref and ref not in entities and ref in proposed:
                 needed[ref] = proposed[ref]
     # a curator's edit to a candidate is reported where it was made, in the candidates file
-    index = {c.id: i for i, c in enumerate(cands.claims)}
     for claim in chosen:
         check_claim(claim, index[claim.id], located, sources[source], {**entities, **needed})
     entities_text = _read_text(entities_path)
@@ -290,6 +310,10 @@ def accept(
     contents[cand_path] = _dump(kept.model_dump(mode="json", exclude_none=True))
     replace_files(contents, error=CurationError)  # all three files, or none
     return renamed
+
+
+def _same(claim: Claim) -> tuple[str, int, int, str]:
+    return claim.kind, claim.start, claim.end, claim.proposition_key
 
 
 def _read_text(path: Path) -> str:
