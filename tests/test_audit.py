@@ -147,6 +147,18 @@ def test_an_undated_figure_is_read_against_the_figures_out_when_it_was_published
     assert "TIC $1.062T–$1.079T (2024-12 to 2025-01): +1.9% off" in q001.message
 
 
+def test_single_source_findings_are_the_saved_querys_propositions(report, seed_store):
+    """`kg audit` and `kg query --saved single-source` count the same way (seeds: no copying)."""
+    from kg.query import run_saved
+
+    found = {c.id for f in report.findings if f.kind == "single-source" for c in f.claims}
+    rows = list(run_saved(seed_store, "single-source").rows)
+    listed = {row["claim"].value for row in rows}
+    assert found and found <= listed
+    findings = sum(f.kind == "single-source" for f in report.findings)
+    assert findings == len({row["proposition"].value for row in rows}) > 100
+
+
 def test_seed_quotes_are_anchored_and_bytes_match(report):
     assert [f for f in report.findings if f.check is Check.anchoring] == []
 

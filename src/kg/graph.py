@@ -388,7 +388,7 @@ class _Facts(NamedTuple):
     """What the listings need to know about a proposition."""
 
     order: int
-    sources: int
+    affirming: int  # sources that state it as fact
     contradicted: bool
 
 
@@ -431,7 +431,7 @@ def _propositions(
         emit(p, K.rejectingSourceCount, _typed(len(rejecting), "integer"), g)
         contradicted = any(a != r for a in affirming for r in rejecting)
         emit(p, K.contradicted, _typed(str(contradicted).lower(), "boolean"), g)
-        facts[key] = _Facts(order[key], len(sources), contradicted)
+        facts[key] = _Facts(order[key], len(affirming), contradicted)
     return facts
 
 
@@ -448,7 +448,8 @@ def _listings(
     index lookups, where sorting would read the key of every candidate (seconds at 1M claims).
     The saved queries also sort on these keys when a parameter narrows the listing.
 
-    - ``kg:singleSourceOrder``: single-source propositions, by proposition order;
+    - ``kg:singleSourceOrder``: single-source propositions (one source states them as fact,
+      as the audit's corroboration check counts), by proposition order;
     - ``kg:contradictionOrder``: claims that take a side (affirm or reject) on contradicted
       propositions, by proposition order, then reading order; hedges are not numbered;
     - ``kg:timelineOrder``: claims with an event time, by date (as written in the lexical form,
@@ -458,7 +459,7 @@ def _listings(
       the first ones.
     """
     g = ID + "graph/propositions"
-    single = sorted((f.order, key) for key, f in facts.items() if f.sources == 1)
+    single = sorted((f.order, key) for key, f in facts.items() if f.affirming == 1)
     for n, (_, key) in enumerate(single):
         emit(f"{ID}proposition/{key}", K.singleSourceOrder, _integer(n), g)
     windows = {}
