@@ -159,6 +159,18 @@ def test_single_source_findings_are_the_saved_querys_propositions(report, seed_s
     assert findings == len({row["proposition"].value for row in rows}) > 100
 
 
+def test_a_hedge_about_an_event_is_not_a_dispute_a_denial_is(report):
+    status = {
+        f.message.split("”")[0].split("“")[1]: f.severity
+        for f in report.findings
+        if f.kind == "event-status"
+    }
+    assert status["China's sale of U.S. Treasuries"] is Severity.info  # 004: "if China ..."
+    assert status["Foreign selling of U.S. Treasuries"] is Severity.info
+    assert status["Japan's sale of U.S. Treasuries"] is Severity.warning  # 001: improbable
+    assert status["Japan's signal that it could sell Treasuries"] is Severity.warning
+
+
 def test_seed_quotes_are_anchored_and_bytes_match(report):
     assert [f for f in report.findings if f.check is Check.anchoring] == []
 

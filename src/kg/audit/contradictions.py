@@ -8,8 +8,9 @@ another side from *another* source (a source hedging its own assertion is not a 
   denied or negated in another (warning), or only hypothetical, predicted or speculative in
   another (info: the link may be agreed while its occurrence is not).
 - **event status**: an event that happened (occurred, ongoing) in one source and did not
-  happen or is improbable (not occurred, improbable, or denied), or is only possible,
-  expected or threatened, in another (warning).
+  happen or is improbable (not occurred, improbable, or denied) in another (warning), or is
+  only possible, expected or threatened there (info, as for stances: a hedge is not a
+  denial).
 - **quantities**: see `kg.audit.quantities`.
 """
 
@@ -133,9 +134,14 @@ def _event_findings(ctx: AuditContext) -> list[Finding]:
     findings = []
     for prop in sorted(by_prop):
         kept = _disputed(ctx, by_prop[prop], "happened")
-        if kept:
-            what = f"did “{labels[prop]}” happen? Sources disagree"
-            findings.append(_finding(ctx, "event-status", prop, kept, Severity.warning, what))
+        if not kept:
+            continue
+        if "did not happen" in kept:
+            what, severity = f"did “{labels[prop]}” happen? Sources disagree", Severity.warning
+        else:  # "if China follows suit" does not say that China has not sold
+            what = f"“{labels[prop]}” is stated as having happened and only as a possibility"
+            severity = Severity.info
+        findings.append(_finding(ctx, "event-status", prop, kept, severity, what))
     return findings
 
 
