@@ -153,6 +153,18 @@ def test_denial_is_denied(extractor):
     assert [c.claim.modality.value for c in out.candidates] == ["denied"]
 
 
+def test_a_negation_inside_the_cause_does_not_deny_the_claim(extractor):
+    """A negation in the cause ("because he was not authorised") is not the speaker denying."""
+    text = (
+        "A Treasury official spoke on condition of anonymity because he was not authorised "
+        "to discuss the talks."
+    )
+    out = extractor.extract("n", text)
+    assert out.candidates
+    assert [c.claim.modality.value for c in out.candidates] != ["denied"]
+    assert "not" in text[out.candidates[0].claim.start : out.candidates[0].claim.end]
+
+
 def test_batch_jsonl_lines_and_no_line_for_a_document_without_claims(tmp_path):
     text = ARTICLE.read_text(encoding="utf-8")
     feed = tmp_path / "in.jsonl"

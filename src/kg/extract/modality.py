@@ -188,6 +188,8 @@ def find_stance(
     modality, hedge = None, None
     words = []
     for tok in _scope(tokens, speech):
+        if exclude[0] <= tok.idx < exclude[1]:
+            continue  # "because he was not authorised": the cause's own negation, not the claim's
         words.append(tok)
         words.extend(c for c in tok.children if c.dep_ in ("aux", "neg", "advmod", "mark", "acomp"))
     if speech is not None:
