@@ -165,6 +165,20 @@ def test_a_negation_inside_the_cause_does_not_deny_the_claim(extractor):
     assert "not" in text[out.candidates[0].claim.start : out.candidates[0].claim.end]
 
 
+def test_a_proposal_that_is_not_a_name_gets_no_alias_and_stop_words_never_link(extractor):
+    """Accepted as aliases, "it" or "that" would be linked in every later article."""
+    text = "That pushed yields lower, and it caused the yen to fall."
+    proposed = extractor.extract("p", text).entities
+    assert {"it", "that"} <= set(proposed)
+    assert proposed["it"].aliases == proposed["that"].aliases == []
+    assert "Not a name" in proposed["it"].description
+    from kg.extract.linking import Linker
+    from kg.models import Entity
+
+    linker = Linker({"by": Entity(id="by", type="Event", label="by", description="junk")})
+    assert linker.lookup("by") is None
+
+
 def test_batch_jsonl_lines_and_no_line_for_a_document_without_claims(tmp_path):
     text = ARTICLE.read_text(encoding="utf-8")
     feed = tmp_path / "in.jsonl"

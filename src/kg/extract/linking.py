@@ -112,12 +112,16 @@ class Linker:
     """An alias index over the entity catalogue."""
 
     def __init__(self, entities: dict[str, Entity]) -> None:
+        from spacy.lang.en.stop_words import STOP_WORDS  # spaCy's import is slow: extract only
+
         self.entities = entities
         self.keys: dict[str, list[str]] = {}
         exact: set[str] = set()
         loose: set[str] = set()
         for entity in entities.values():
             for alias in (entity.label, *entity.aliases):
+                if alias in STOP_WORDS:  # "it", "by", "that": never a name ("US" is kept)
+                    continue
                 self.keys.setdefault(fold(alias), [])
                 if entity.id not in self.keys[fold(alias)]:
                     self.keys[fold(alias)].append(entity.id)

@@ -169,9 +169,15 @@ class _Sentence:
         return self.propose(head)
 
     def propose(self, head: Any) -> str:
+        """A new entity for a span no known entity names. Only a noun phrase gets its words as
+        an alias: "it", "by" or "he authorise" accepted as aliases would be linked in every
+        later article."""
+        from spacy.lang.en.stop_words import STOP_WORDS
+
         if head.pos_ in ("VERB", "AUX"):
             subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-            words = [*(_noun_words(subj) if subj is not None else []), head.lemma_]
+            named = subj is not None and subj.pos_ != "PRON"  # "he", "who", "which" name nothing
+            words = [*(_noun_words(subj) if named else []), head.lemma_]
         else:
             words = _noun_words(head)
         label = " ".join(words)[:80] or head.text
@@ -179,10 +185,16 @@ class _Sentence:
         if entity_id in self.ex.linker.entities:
             return entity_id
         entity_type = guess_type(head.lemma_, head.ent_type_, label)
+        is_name = head.pos_ in ("NOUN", "PROPN") and label.lower() not in STOP_WORDS
+        description = "Proposed by kg extract; check the type and description." + (
+            ""
+            if is_name
+            else " Not a name: give it one (and aliases) or link the claim to the entity it means."
+        )
         self.out.entities.setdefault(
             entity_id,
-            Entity(id=entity_id, type=entity_type, label=label, aliases=[label],
-                   description="Proposed by kg extract; check the type and description."),
+            Entity(id=entity_id, type=entity_type, label=label,
+                   aliases=[label] if is_name else [], description=description),
         )  # fmt: skip
         return entity_id
 
