@@ -181,6 +181,20 @@ def test_a_write_that_fails_halfway_changes_no_file(data, tmp_path):
     assert snapshot(data) == before
 
 
+def test_extract_without_sources_takes_those_not_curated_yet(data):
+    """The seeds have claims files: a bare `kg extract` must not fill data/candidates/ with
+    them (and then refuse every later run over candidates nobody meant to review)."""
+    data, sid = data
+    (data / "candidates" / f"{sid}.yaml").unlink()
+    result = kg("extract", "--data", str(data))
+    assert result.exit_code == 0, result.output
+    assert [p.stem for p in (data / "candidates").iterdir()] == [sid]
+    assert kg("accept", "--data", str(data), sid).exit_code == 0
+    result = kg("extract", "--data", str(data))
+    assert result.exit_code == 2 and "every source has a claims file" in result.output
+    assert kg("extract", "--data", str(data), "--all", sid).exit_code == 2  # one or the other
+
+
 def test_extract_again_keeps_pending_candidates_and_skips_accepted_claims(data):
     data, sid = data
     ids = candidate_ids(data, sid)

@@ -344,6 +344,8 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool, store: s
               help="Minimum confidence.")  # fmt: skip
 @click.option("--force", is_flag=True,
               help="Replace candidates still waiting for review (and edits to them).")  # fmt: skip
+@click.option("--all", "every", is_flag=True,
+              help="With no SOURCES: every source, curated ones too.")  # fmt: skip
 @click.option(
     "--extractor",
     type=click.Choice(["spacy", "chat"]),
@@ -351,13 +353,18 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool, store: s
     show_default=True,
     help="chat: an OpenAI-compatible endpoint at KG_LLM_URL.",
 )
-def extract(data_dir, sources, jsonl, output, processes, threshold, force, extractor) -> None:
-    """Propose candidate claims for sources (data/candidates/), or for a JSONL batch."""
+def extract(
+    data_dir, sources, jsonl, output, processes, threshold, force, every, extractor
+) -> None:
+    """Propose candidate claims for SOURCES (data/candidates/<id>.yaml), by default for the
+    sources with no claims file yet; or for a JSONL batch."""
     from kg.extract.run import extract_sources
 
-    if jsonl and (sources or extractor != "spacy" or force):
+    if jsonl and (sources or extractor != "spacy" or force or every):
         raise click.UsageError("--jsonl extracts its own documents with spaCy: give no SOURCES, "
-                               "--extractor or --force")  # fmt: skip
+                               "--extractor, --force or --all")  # fmt: skip
+    if every and sources:
+        raise click.UsageError("--all is instead of SOURCES: give one or the other")
     if not jsonl and str(output) != "-":
         raise click.UsageError("--output is for --jsonl; sources get data/candidates/<id>.yaml")
     if jsonl and str(output) != "-" and output.exists() and output.samefile(jsonl):
@@ -379,7 +386,7 @@ def extract(data_dir, sources, jsonl, output, processes, threshold, force, extra
         click.echo(f"{report.claims} candidates from {report.documents} documents", err=True)
         return
     found = extract_sources(
-        data_dir, list(sources), threshold=threshold, extractor=extractor, force=force
+        data_dir, list(sources), threshold=threshold, extractor=extractor, force=force, every=every
     )
     for path, n in found:
         click.echo(f"wrote {path} ({n} candidates)")

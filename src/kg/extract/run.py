@@ -24,9 +24,11 @@ def extract_sources(
     threshold: float = 0.4,
     extractor: str = "spacy",
     force: bool = False,
+    every: bool = False,
 ) -> list[tuple[Path, int]]:
-    """Write `data_dir/candidates/<id>.yaml` for each source id (all sources when empty),
-    without the claims its claims file already holds (same span, same proposition). A
+    """Write `data_dir/candidates/<id>.yaml` for each source id, without the claims its
+    claims file already holds (same span, same proposition). With no ids, the sources that
+    have no claims file yet (those not curated at all), or with `every`, all sources. A
     candidates file with claims still waiting for review is replaced only with `force`.
 
     `extractor` is ``spacy`` (the default, offline) or ``chat`` (`kg.extract.llm`, configured
@@ -35,6 +37,14 @@ def extract_sources(
     if not sources:
         metas = listing(directory, META_SUFFIX, error=SourceError, what="sources folder")
         sources = [p.name.removesuffix(META_SUFFIX) for p in metas]
+        if not every:
+            sources = [s for s in sources if not (data_dir / "claims" / f"{s}.yaml").exists()]
+            if not sources:
+                raise CurationError(
+                    "every source has a claims file: name the sources to extract from, or "
+                    "pass --all",
+                    path=data_dir / "claims",
+                )
     entities = load_entities(data_dir / "entities.yaml")
     chosen: Extractor
     if extractor == "chat":
