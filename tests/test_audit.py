@@ -190,7 +190,7 @@ def test_every_quote_in_a_finding_is_the_claims_own(report, seed_store):
 def test_profile_lists_every_source(report):
     assert [p.source for p in report.profiles] == [S000, S001, S002, S003, S004]
     p000 = report.profiles[0]
-    assert p000.claims == 66 and p000.anonymous > p000.claims / 2
+    assert p000.claims == 66 and p000.unnamed > p000.claims / 2
 
 
 def test_ids_are_stable_unique_and_the_json_is_byte_identical(report, seed_store):

@@ -470,7 +470,7 @@ def test_profile_counts_each_kind_of_claim(data):
     report = run_audit(graph(data), checks=[Check.profile], data_dir=data)
     assert report.findings == []
     (p,) = report.profiles
-    assert (p.claims, p.hedged, p.anonymous, p.uncorroborated, p.contradicted) == (4, 1, 2, 4, 0)
+    assert (p.claims, p.hedged, p.unnamed, p.uncorroborated, p.contradicted) == (4, 1, 2, 4, 0)
 
 
 def test_unlinked_mention_in_a_quote(data):

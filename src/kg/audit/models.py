@@ -107,7 +107,7 @@ class SourceProfile(Strict):
     title: str
     claims: int
     hedged: int
-    anonymous: int
+    unnamed: int  # anonymous or vague speaker
     uncorroborated: int
     contradicted: int
 

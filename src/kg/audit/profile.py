@@ -1,7 +1,7 @@
 """Per-source profile: how each source's claims stand, side by side.
 
 For every source: its claims, and how many of them are **hedged** (hypothetical, predicted or
-speculative), rest on an **anonymous** or vague speaker, are **uncorroborated** (no other
+speculative), rest on an anonymous or vague speaker (**unnamed**), are **uncorroborated** (no other
 independent source affirms the same proposition, copies counted once) and are
 **contradicted** (on a side of a warning-level contradiction). The first two come from one
 SPARQL query; the last two reuse what the corroboration and contradiction checks computed.
@@ -17,7 +17,7 @@ from kg.audit.models import SourceProfile
 __all__ = ["source_profiles"]
 
 PROFILE = """
-SELECT ?id (COUNT(?claim) AS ?claims) (SUM(?h) AS ?hedged) (SUM(?a) AS ?anonymous) WHERE {
+SELECT ?id (COUNT(?claim) AS ?claims) (SUM(?h) AS ?hedged) (SUM(?a) AS ?unnamed) WHERE {
   ?src a kg:Source ; dcterms:identifier ?id .
   OPTIONAL {
     ?claim a kg:Claim ; prov:wasDerivedFrom ?src ; kg:modality ?m ; kg:attribution ?at .
@@ -51,7 +51,7 @@ def source_profiles(ctx: AuditContext) -> list[SourceProfile]:
                 title=source.title if source else sid,
                 claims=int(value(row, "claims") or 0),
                 hedged=int(value(row, "hedged") or 0),
-                anonymous=int(value(row, "anonymous") or 0),
+                unnamed=int(value(row, "unnamed") or 0),
                 uncorroborated=uncorroborated.get(sid, 0),
                 contradicted=disputed.get(sid, 0),
             )

@@ -138,9 +138,9 @@ def render_html(
     out.append("</table>")
     if report.profiles:
         out.append('<h2 id="sources">Sources</h2><table><tr><th>source</th><th>claims</th>')
-        out.append("<th>hedged</th><th>anonymous</th><th>uncorroborated</th><th>contradicted</th>")
+        out.append("<th>hedged</th><th>unnamed</th><th>uncorroborated</th><th>contradicted</th>")
         for p in report.profiles:
-            fields = ("hedged", "anonymous", "uncorroborated", "contradicted")
+            fields = ("hedged", "unnamed", "uncorroborated", "contradicted")
             cells = "".join(f"<td>{p.share(f):.0%}</td>" for f in fields)
             out.append(
                 f'<tr><td title="{escape(p.title)}">{escape(p.source)}</td>'

@@ -65,16 +65,15 @@ def render_markdown(report: AuditReport, *, verbose: bool = True, summary: bool 
             "",
             "## Sources",
             "",
-            "Share of each source's claims that are hedged, anonymous or vague, uncorroborated "
-            "and contradicted.",
+            "Share of each source's claims that are hedged, unnamed (an anonymous or vague "
+            "speaker), uncorroborated and contradicted.",
             "",
-            "| source | title | claims | hedged | anonymous | uncorroborated | contradicted |",
+            "| source | title | claims | hedged | unnamed | uncorroborated | contradicted |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for p in report.profiles:
             shares = " | ".join(
-                f"{p.share(f):.0%}"
-                for f in ("hedged", "anonymous", "uncorroborated", "contradicted")
+                f"{p.share(f):.0%}" for f in ("hedged", "unnamed", "uncorroborated", "contradicted")
             )
             lines.append(f"| `{p.source}` | {md(p.title)} | {p.claims} | {shares} |")
     for check in [] if summary else report.checks:

@@ -41,10 +41,10 @@ def profile_table(report: AuditReport) -> Table:
     table = Table(box=None, padding=(0, 2, 0, 0), header_style="bold")
     table.add_column("source")
     table.add_column("claims", justify="right")
-    for name in ("hedged", "anonymous", "uncorroborated", "contradicted"):
+    for name in ("hedged", "unnamed", "uncorroborated", "contradicted"):
         table.add_column(name, justify="right")
     for p in report.profiles:
-        shares = (f"{p.share(f):.0%}" for f in ("hedged", "anonymous", "uncorroborated"))
+        shares = (f"{p.share(f):.0%}" for f in ("hedged", "unnamed", "uncorroborated"))
         table.add_row(escape(p.source), str(p.claims), *shares, f"{p.share('contradicted'):.0%}")
     return table
 
