@@ -135,3 +135,26 @@ def test_passwords_are_masked_in_what_kg_prints(tmp_path):
         server.shutdown()
         server.server_close()
         endpoint.pool.close()
+
+
+def test_a_server_that_does_not_answer_is_given_up_after_the_timeout_option():
+    import socket
+    import time
+
+    from kg.errors import StoreError
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()  # accepts connections, never answers
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}/sparql"
+    try:
+        store = open_store(f"{url} timeout=0.5")
+        started = time.monotonic()
+        with pytest.raises(StoreError, match=r"no answer within 0.5 s: add timeout=SECONDS"):
+            store.ask("ASK {}")
+        assert time.monotonic() - started < 5
+    finally:
+        silent.close()
+    for bad in ("timeout=0", "timeout=soon", "timeout=inf", "timeout=-3"):
+        with pytest.raises(StoreError, match="timeout= needs seconds above 0"):
+            open_store(f"{url} {bad}")

@@ -129,6 +129,11 @@ class RemoteStore(Store):
             raise StoreError(f"{url} answered {exc.code}: {detail}") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
+            if isinstance(reason, TimeoutError):
+                raise StoreError(
+                    f"{url} gave no answer within {self.timeout:g} s: add timeout=SECONDS to "
+                    "the store to wait longer"
+                ) from None
             raise StoreError(f"cannot reach {url}: {reason}") from None
 
     def query(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
@@ -245,14 +250,26 @@ class RemoteStore(Store):
 
 
 def remote_store(spec: str) -> RemoteStore:
-    """A `RemoteStore` from ``URL [update=URL] [gsp=URL]``; credentials in the URL."""
+    """A `RemoteStore` from ``URL [update=URL] [gsp=URL] [timeout=SECONDS]``; credentials in
+    the URL. Requests wait `timeout` seconds for an answer (default 120)."""
     url, *options = spec.split()
     _check_url(url)
     extra: dict[str, str] = {}
+    timeout = 120.0
     for option in options:
         key, _, value = option.partition("=")
+        if key == "timeout":
+            try:
+                timeout = float(value)
+            except ValueError:
+                timeout = -1.0
+            if not 0 < timeout < float("inf"):
+                raise StoreError(f"store option timeout= needs seconds above 0, not {value!r}")
+            continue
         if key not in ("update", "gsp"):
-            raise StoreError(f"unknown store option {option!r}: expected update=URL or gsp=URL")
+            raise StoreError(
+                f"unknown store option {option!r}: expected update=URL, gsp=URL or timeout=SECONDS"
+            )
         if not value.startswith(("http://", "https://")):
             raise StoreError(f"store option {key}= needs an http(s) URL, not {value!r}")
         _check_url(value)
@@ -269,6 +286,7 @@ def remote_store(spec: str) -> RemoteStore:
         gsp_url=extra.get("gsp"),
         user=user,
         password=password,
+        timeout=timeout,
         credentials=credentials,
     )
 
