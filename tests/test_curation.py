@@ -83,8 +83,9 @@ def test_offsets_that_disagree_with_the_quote_length(mini):
     data = yaml.safe_load(path.read_text())
     end = data["claims"][0]["end"]
     edit(path, f"end: {end}\n", f"end: {end + 3}\n")
-    with pytest.raises(CurationError, match="end - start is"):
+    with pytest.raises(CurationError, match="end - start is") as caught:
         load_corpus(mini)
+    assert caught.value.line == line_of(path, f"end: {end + 3}")  # not the claim's first line
 
 
 def test_duplicate_claim_ids(mini):

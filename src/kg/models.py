@@ -16,7 +16,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "Attribution",
@@ -308,13 +315,19 @@ class ClaimBase(Strict):
     curation: ClaimStatus = ClaimStatus.curated
     confidence: float | None = Field(default=None, ge=0, le=1)
 
+    @field_validator("end")
+    @classmethod
+    def _span(cls, end: int, info: ValidationInfo) -> int:
+        # on `end`, not the whole claim, so that the error names the line of `end:`
+        start, quote = info.data.get("start"), info.data.get("quote")
+        if start is not None and quote is not None and end - start != len(quote):
+            raise ValueError(
+                f"end - start is {end - start} but the quote has {len(quote)} characters"
+            )
+        return end
+
     @model_validator(mode="after")
     def _check(self) -> ClaimBase:
-        if self.end - self.start != len(self.quote):
-            raise ValueError(
-                f"end - start is {self.end - self.start} but the quote has {len(self.quote)} "
-                "characters"
-            )
         if self.attribution is Attribution.outlet:
             if self.speaker or self.speaker_as_written:
                 raise ValueError("attribution 'outlet' takes no speaker")
