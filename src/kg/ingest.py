@@ -24,6 +24,8 @@ words are common English function words (English news runs at 35-50%).
 
 >>> slugify("Japan's Treasury Sale (draft 2).txt")
 'japan-s-treasury-sale-draft-2'
+>>> slugify("Ana Lúcia Ferreira"), slugify("Ishiba Shigeru (石破茂)"), slugify("Łódź Straße")
+('ana-lucia-ferreira', 'ishiba-shigeru', 'lodz-strasse')
 >>> english_problem("Der Zoll trifft die japanische Wirtschaft, sagte der Minister am Montag.")
 'not English: 0% of 11 words are English function words (English runs at 35-50%)'
 """
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,8 +148,17 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)  # one error line each
 
 
+# Latin letters that Unicode does not decompose into a base letter and a combining mark
+_TRANSLITERATE = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+
+
 def slugify(name: str, limit: int = 40) -> str:
-    stem = re.sub(r"\.(txt|text|md|html?)$", "", name.lower())
+    """An id from a name: accents dropped (``ú`` -> ``u``), other characters -> ``-``."""
+    folded = unicodedata.normalize("NFKD", name.lower().translate(_TRANSLITERATE))
+    ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
+    stem = re.sub(r"\.(txt|text|md|html?)$", "", ascii_only)
     slug = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")
     if len(slug) > limit:
         slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
