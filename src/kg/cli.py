@@ -43,6 +43,11 @@ class KgGroup(click.Group):
             sys.exit(2)
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 claim``, ``2 claims``: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 data_option = click.option(
     "--data",
     "data_dir",
@@ -287,8 +292,13 @@ def viz(store, output, focus, depth, source_id, path_from, path_to, relation, mo
 
     spec = ViewSpec(focus, depth, source_id, path_from, path_to, relation, modality, max_nodes)
     result = render_view(open_store(store), spec, output)
-    entities = "1 entity" if result.nodes == 1 else f"{result.nodes} entities"
-    counts = f"{entities}, {result.edges} edges, {result.claims} claims"
+    counts = ", ".join(
+        [
+            counted(result.nodes, "entity", "entities"),
+            counted(result.edges, "edge"),
+            counted(result.claims, "claim"),
+        ]
+    )
     click.echo(f"wrote {result.output}: {counts}")
     for line in result.paths:
         click.echo(f"  {line}")
@@ -376,13 +386,14 @@ def extract(data_dir, sources, jsonl, output, processes, threshold, force, extra
 
             with replacing(output) as binary:
                 report = run(codecs.getwriter("utf-8")(binary))  # type: ignore[arg-type]
-        click.echo(f"{report.claims} candidates from {report.documents} documents", err=True)
+        made = counted(report.claims, "candidate")
+        click.echo(f"{made} from {counted(report.documents, 'document')}", err=True)
         return
     found = extract_sources(
         data_dir, list(sources), threshold=threshold, extractor=extractor, force=force
     )
     for path, n in found:
-        click.echo(f"wrote {path} ({n} candidates)")
+        click.echo(f"wrote {path} ({counted(n, 'candidate')})")
 
 
 @cli.command()
@@ -396,7 +407,9 @@ def accept(data_dir: Path, source: str, ids: tuple[str, ...], min_confidence: fl
     from kg.extract.review import accept as run_accept
 
     accepted = run_accept(data_dir, source, list(ids) or None, min_confidence)
-    click.echo(f"accepted {len(accepted)} claims into {data_dir / 'claims' / source}.yaml")
+    click.echo(
+        f"accepted {counted(len(accepted), 'claim')} into {data_dir / 'claims' / source}.yaml"
+    )
 
 
 @cli.command(name="eval")
