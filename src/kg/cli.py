@@ -328,10 +328,22 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool, store: s
     report = run_ingest(list(paths), data_dir, skip_invalid=skip_invalid)
     for source_id in report.added:
         click.echo(f"added {source_id}")
+    for source_id in report.unchanged:
+        click.echo(f"unchanged {source_id}")
     for new, old in report.versions:
         click.echo(f"  {new} is a new version of {old}")
     for line in report.skipped:
         click.echo(f"skipped: {line}", err=True)
+    for kept in report.not_applied:
+        sidecar = data_dir / "sources" / f"{kept.source_id}.meta.yaml"
+        fields = ", ".join(
+            f"{k} {new!r} (stored: {old!r})" for k, (old, new) in kept.fields.items()
+        )
+        click.echo(
+            f"not applied: {kept.origin} has the bytes of stored {kept.source_id}, which keeps "
+            f"its metadata: {fields}; to change it, edit {sidecar}",
+            err=True,
+        )
     click.echo(f"{len(report.added)} added, {len(report.unchanged)} unchanged")
     if store is not None:
         loaded = add_sources(graph, data_dir, [*report.added, *report.unchanged])

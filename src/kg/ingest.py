@@ -16,6 +16,9 @@ extension, in sorted order, hidden ones skipped) and ``.jsonl``/``.ndjson`` file
 ``{"id", "text", ...}`` object per line; optional metadata keys are
 ``title, outlet, author, url, published`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, or an ISO
 timestamp). A publication date is recorded only when given; otherwise it is ``unknown``.
+Bytes that are stored already keep their stored metadata: what is given with them and differs
+is reported in `IngestReport.not_applied` (edit ``<id>.meta.yaml`` to change it). The keys are
+documented in docs/extraction.md.
 
 Bad input raises `SourceError` naming the file (and JSONL line): empty, binary, over 20 MB,
 or not English. English is checked by two cheap signals, documented in docs/extraction.md:
@@ -48,7 +51,15 @@ from kg.models import Establishment, Precision, Publication, SourceMeta
 from kg.normalise import MAX_BYTES, normalise_bytes
 from kg.sources import META_SUFFIX, load_sources, sha256
 
-__all__ = ["Document", "IngestReport", "english_problem", "ingest", "read_documents", "slugify"]
+__all__ = [
+    "Document",
+    "IngestReport",
+    "NotApplied",
+    "english_problem",
+    "ingest",
+    "read_documents",
+    "slugify",
+]
 
 METADATA_KEYS = ("title", "outlet", "author", "url", "published")
 FUNCTION_WORDS = frozenset(
@@ -140,10 +151,24 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class NotApplied:
+    """Metadata given with a document whose bytes are stored already, and not applied.
+
+    The stored sidecar is never rewritten by `ingest`: edit ``sources/<id>.meta.yaml`` by hand
+    to change it (`kg check` and `kg build` validate it again).
+    """
+
+    source_id: str  # the stored source the bytes matched
+    origin: str  # the document given: a path or `path:line`
+    fields: dict[str, tuple[str | None, str | None]]  # field -> (stored, given)
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    not_applied: list[NotApplied] = field(default_factory=list)
     versions: list[tuple[str, str]] = field(default_factory=list)  # (new id, previous id)
     skipped: list[str] = field(default_factory=list)  # one error line each
 
@@ -340,6 +365,21 @@ def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:
         raise SourceError(f"{field}: {message}", path=doc.origin) from None
 
 
+def _not_applied(stored: SourceMeta, given: SourceMeta, doc: Document) -> NotApplied | None:
+    """The metadata `doc` gives that differs from what is stored for its bytes, if any."""
+    fields: dict[str, tuple[str | None, str | None]] = {}
+    for key in ("title", "outlet", "author", "url"):
+        if doc.metadata.get(key) is not None and getattr(given, key) != getattr(stored, key):
+            fields[key] = (getattr(stored, key), getattr(given, key))
+    old, new = stored.published, given.published
+    if doc.metadata.get("published") is not None and (old.value, old.precision) != (
+        new.value,
+        new.precision,
+    ):
+        fields["published"] = (old.value, new.value)
+    return NotApplied(stored.id, doc.origin, fields) if fields else None
+
+
 def _write(directory: Path, meta: SourceMeta, data: bytes) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{meta.id}.txt").write_bytes(data)
@@ -354,11 +394,13 @@ def ingest(paths: list[Path], data_dir: Path, *, skip_invalid: bool = False) -> 
 
     Every document is checked before anything is written: the first bad one raises
     `SourceError` and nothing is stored, unless `skip_invalid`, which reports it in
-    `IngestReport.skipped` and goes on.
+    `IngestReport.skipped` and goes on. Bytes stored already (or earlier in the same batch)
+    are not stored again, and their stored metadata is kept: metadata given with them that
+    differs is reported in `IngestReport.not_applied`, never written.
     """
     directory = data_dir / "sources"
     existing = load_sources(directory) if directory.is_dir() else []
-    by_hash = {s.meta.sha256: s.id for s in existing}
+    by_hash = {s.meta.sha256: s.meta for s in existing}
     by_name = {s.meta.original_filename: s.id for s in existing}
     ids = {s.id for s in existing}
     report, pending = IngestReport(), []
@@ -369,7 +411,11 @@ def ingest(paths: list[Path], data_dir: Path, *, skip_invalid: bool = False) -> 
             digest = sha256(doc.data)
             meta = _meta(doc, ids)  # checked even when the bytes are stored already
             if digest in by_hash:
-                report.unchanged.append(by_hash[digest])
+                stored = by_hash[digest]
+                report.unchanged.append(stored.id)
+                ignored = _not_applied(stored, meta, doc)
+                if ignored:
+                    report.not_applied.append(ignored)
                 continue
         except SourceError as exc:
             if not skip_invalid:
@@ -381,7 +427,7 @@ def ingest(paths: list[Path], data_dir: Path, *, skip_invalid: bool = False) -> 
             note = f"New version of {previous}: same original name, different bytes."
             meta = meta.model_copy(update={"notes": [*meta.notes, note]})
             report.versions.append((meta.id, previous))
-        by_hash[digest], by_name[doc.name] = meta.id, meta.id
+        by_hash[digest], by_name[doc.name] = meta, meta.id
         ids.add(meta.id)
         pending.append((meta, doc.data))
         report.added.append(meta.id)
