@@ -247,3 +247,37 @@ def test_stored_metadata_is_changed_by_editing_the_sidecar_and_checked_on_load(t
     line = body.splitlines().index("url: null") + 1
     with pytest.raises(KgError, match=rf"^{re.escape(str(sidecar))}:{line}: url: .*not an abs"):
         load_sources(tmp_path / "sources")
+
+
+HTML = Path(__file__).parent / "data" / "articles" / "yen-tariffs-wire.html"
+
+
+def test_html_is_stored_as_it_came_and_its_metadata_is_read_when_none_was_given(tmp_path):
+    [sid] = ingest([HTML], tmp_path).added
+    assert sid.startswith("yen-tariffs-wire-")
+    [doc] = load_sources(tmp_path / "sources")
+    assert doc.data == HTML.read_bytes() and doc.normalised.media_type == "text/html"
+    assert doc.text.startswith("Yen slides as tariff fears grow\n\nBy Mariko Tanaka")
+    meta = doc.meta
+    assert meta.title == "Yen slides as tariff fears grow | Example Wire"
+    assert meta.author == "Mariko Tanaka"
+    assert (meta.published.value, meta.published.precision.value) == ("2025-04-09", "day")
+    assert "HTML" in meta.published.evidence and "title, author" in meta.notes[-1]
+
+
+def test_metadata_given_wins_over_the_htmls_own(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    line = {"id": "wire", "text": HTML.read_text(encoding="utf-8"), "title": "Yen slides"}
+    feed.write_text(json.dumps(line | {"published": "2025-04"}), encoding="utf-8")
+    ingest([feed], tmp_path / "data")
+    [doc] = load_sources(tmp_path / "data" / "sources")
+    assert (doc.meta.title, doc.meta.author) == ("Yen slides", "Mariko Tanaka")
+    assert doc.meta.published.value == "2025-04"
+
+
+def test_an_html_fragment_is_refused_rather_than_stored_as_markup(tmp_path):
+    fragment = tmp_path / "yen.html"
+    body = HTML.read_text(encoding="utf-8")
+    fragment.write_text(body[body.index("<article>") : body.index("</article>")], "utf-8")
+    with pytest.raises(SourceError, match=r"yen\.html: an HTML file must start with <!DOCTYPE"):
+        ingest([fragment], tmp_path / "data")

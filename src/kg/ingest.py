@@ -12,8 +12,10 @@ changed article can never overwrite the old one:
   a file name in different folders are two articles.
 
 Inputs are files, folders (every article file under them: ``.txt``, ``.md``, ``.html`` or no
-extension, in sorted order, hidden ones skipped) and ``.jsonl``/``.ndjson`` files with one
-``{"id", "text", ...}`` object per line; optional metadata keys are
+extension, in sorted order, hidden ones skipped; an HTML document is read as its visible text
+and gives its title, author and date when none is given, see `kg.markup`) and
+``.jsonl``/``.ndjson`` files with one ``{"id", "text", ...}`` object per line; optional
+metadata keys are
 ``title, outlet, author, url, published`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, or an ISO
 timestamp). A publication date is recorded only when given; otherwise it is ``unknown``.
 Bytes that are stored already keep their stored metadata: what is given with them and differs
@@ -47,6 +49,7 @@ import yaml
 from pydantic import ValidationError
 
 from kg.errors import SourceError
+from kg.markup import parse_html
 from kg.models import Establishment, Precision, Publication, SourceMeta
 from kg.normalise import MAX_BYTES, normalise_bytes
 from kg.sources import META_SUFFIX, load_sources, sha256
@@ -333,6 +336,29 @@ def _publication(value: Any, origin: str) -> Publication:
         raise SourceError(f"published: {message}", path=origin) from None
 
 
+def _html_metadata(
+    raw: str, given: dict[str, Any], published: Publication, doc: Document
+) -> tuple[dict[str, Any], Publication, list[str]]:
+    """Title, author and date from the page's own markup, where none was given."""
+    found = parse_html(raw)[1]
+    taken = [k for k in ("title", "author") if given[k] is None and found.get(k)]
+    given = given | {k: found[k] for k in taken}
+    notes = []
+    if published.value is None and found.get("published"):
+        try:
+            published = _publication(found["published"], doc.origin)
+        except SourceError:
+            notes.append(f"The HTML gives the date '{found['published']}', which was not read.")
+        else:
+            where = "the HTML (article:published_time or <time datetime>)"
+            evidence = f"Read from {where} as '{found['published']}'."
+            published = published.model_copy(update={"evidence": evidence})
+            taken.append("published")
+    if taken:
+        notes.append(f"Read from the HTML: {', '.join(taken)}.")
+    return given, published, notes
+
+
 def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:
     text = normalise_bytes(doc.data, path=doc.origin)
     problem = english_problem(text.text)
@@ -346,6 +372,16 @@ def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:
     ignored = sorted(k for k in doc.metadata if k not in METADATA_KEYS)
     given = {k: doc.metadata.get(k) for k in ("title", "outlet", "author", "url")}
     published = _publication(doc.metadata.get("published"), doc.origin)
+    notes = [f"Ingested; fields not kept: {', '.join(ignored)}."] if ignored else []
+    if text.media_type == "text/html":
+        given, published, read = _html_metadata(text.raw, given, published, doc)
+        notes += read
+    elif doc.name.lower().endswith((".html", ".htm")):
+        raise SourceError(
+            "an HTML file must start with <!DOCTYPE html> or <html> to be read as HTML "
+            "(add it, or save the article as plain text)",
+            path=doc.origin,
+        )
     try:
         return SourceMeta(
             id=source_id,
@@ -356,7 +392,7 @@ def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:
             encoding=text.encoding,
             original_filename=doc.name,
             published=published,
-            notes=[f"Ingested; fields not kept: {', '.join(ignored)}."] if ignored else [],
+            notes=notes,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
