@@ -158,7 +158,9 @@ def _source(i: int, rng: random.Random) -> SimpleNamespace:
             value=value, precision=precision, established="stated", evidence="synthetic"
         ),
     )
-    normalised = SimpleNamespace(encoding="utf-8", edits=[], to_raw=lambda k: k)
+    normalised = SimpleNamespace(
+        encoding="utf-8", edits=[], media_type="text/plain", raw_span=lambda a, b: (a, b)
+    )
     return SimpleNamespace(id=meta.id, meta=meta, text=text, normalised=normalised)
 
 

@@ -94,7 +94,8 @@ def test_accept_appends_to_claims_files_in_any_valid_layout(data, style):
 def test_accepting_twice_says_so(data):
     data, sid = data
     first = candidate_ids(data, sid)[0]
-    assert kg("accept", "--data", str(data), sid, first).exit_code == 0
+    result = kg("accept", "--data", str(data), sid, first)
+    assert result.output == f"accepted 1 claim into {data / 'claims' / sid}.yaml\n"
     result = kg("accept", "--data", str(data), sid, first)
     assert result.exit_code == 2
     assert f"already accepted: {first}" in result.output

@@ -88,6 +88,29 @@ def test_linking_aliases_metonyms_and_misspellings(article, extractor):
     assert [m.text for m in pronoun if m.entity == "united-states"] == ["US"]
 
 
+def test_an_html_article_gives_candidates_from_its_visible_text(extractor):
+    from kg.normalise import normalise_bytes
+
+    text = normalise_bytes((ROOT / "tests/data/articles/yen-tariffs-wire.html").read_bytes()).text
+    out = extractor.extract("wire", text)
+    assert out.candidates
+    for c in out.candidates:
+        assert text[c.claim.start : c.claim.end] == c.claim.quote
+        assert not any(s in c.claim.quote for s in ("&rsquo;", "<", "&#"))
+        assert "DOCTYPE" not in (c.claim.speaker_as_written or "")
+    assert {m.text for m in out.mentions} >= {"Kazuo Ueda", "Bank of Japan"}
+
+
+def test_proposed_ids_transliterate_accents_and_labels_keep_them(extractor):
+    text = (
+        "The weaker real caused a rise in import prices, said João Simões, an economist at "
+        "Banco Itaú in São Paulo."
+    )
+    proposed = {m.entity: m.proposed for m in extractor.extract("br", text).mentions if m.proposed}
+    assert proposed["joao-simoes"].label == "João Simões"  # was 'jo-o-sim-es'
+    assert proposed["banco-itau"].label == "Banco Itaú"
+
+
 def test_linking_on_a_seed_article(extractor):
     corpus_text = (ROOT / "data" / "sources" / "002_1da6147a5e7dcde4.txt").read_bytes()
     from kg.normalise import normalise_bytes

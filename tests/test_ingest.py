@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.errors import SourceError
+from kg.errors import KgError, SourceError
 from kg.ingest import ingest
 from kg.sources import load_sources
 
@@ -194,3 +194,90 @@ def test_a_fifo_in_a_folder_is_named_not_skipped(tmp_path):
     os.mkfifo(folder / "zz.txt")
     with pytest.raises(SourceError, match=r"zz\.txt: not a regular file"):
         ingest([folder], tmp_path / "data")
+
+
+def test_metadata_given_with_stored_text_is_reported_not_applied(tmp_path):
+    data = tmp_path / "data"
+    [sid] = ingest([ARTICLE], data).added
+    sidecar = data / "sources" / f"{sid}.meta.yaml"
+    before = sidecar.read_bytes()
+    feed = tmp_path / "feed.jsonl"
+    text = ARTICLE.read_text(encoding="utf-8")
+    wire = {"id": "wire-7", "text": text, "title": "Yen slides on tariff fears"}
+    wire |= {"url": "https://wire.example/yen", "published": "2025-04-09", "outlet": None}
+    feed.write_text(json.dumps(wire) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", "--data", str(data), str(feed)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"unchanged {sid}\n0 added, 1 unchanged\n"
+    assert result.stderr == (
+        f"not applied: {feed}:1 has the bytes of stored {sid}, which keeps its metadata: "
+        "title 'Yen slides on tariff fears' (stored: None), url 'https://wire.example/yen' "
+        "(stored: None), published '2025-04-09' (stored: None); to change it, edit "
+        f"{sidecar}\n"
+    )
+    assert sidecar.read_bytes() == before
+
+
+def test_a_second_record_with_the_same_text_keeps_the_first_records_metadata(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    text = ARTICLE.read_text(encoding="utf-8")
+    records = [
+        {"id": "a", "text": text, "url": "https://a.example/yen", "title": "Yen slides"},
+        {"id": "b", "text": text, "url": "https://b.example/yen", "title": "Yen slides"},
+    ]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    report = ingest([feed], tmp_path / "data")
+    [sid] = report.added
+    assert report.unchanged == [sid]
+    [kept] = report.not_applied
+    assert (kept.source_id, kept.origin) == (sid, f"{feed}:2")
+    assert kept.fields == {"url": ("https://a.example/yen", "https://b.example/yen")}
+    [doc] = load_sources(tmp_path / "data" / "sources")
+    assert doc.meta.url == "https://a.example/yen"
+
+
+def test_stored_metadata_is_changed_by_editing_the_sidecar_and_checked_on_load(tmp_path):
+    [sid] = ingest([ARTICLE], tmp_path).added
+    sidecar = tmp_path / "sources" / f"{sid}.meta.yaml"
+    body = sidecar.read_text(encoding="utf-8")
+    sidecar.write_text(body.replace("url: null", "url: https://wire.example/yen"), "utf-8")
+    [doc] = load_sources(tmp_path / "sources")
+    assert doc.meta.url == "https://wire.example/yen"
+    sidecar.write_text(body.replace("url: null", "url: wire.example/yen"), "utf-8")
+    line = body.splitlines().index("url: null") + 1
+    with pytest.raises(KgError, match=rf"^{re.escape(str(sidecar))}:{line}: url: .*not an abs"):
+        load_sources(tmp_path / "sources")
+
+
+HTML = Path(__file__).parent / "data" / "articles" / "yen-tariffs-wire.html"
+
+
+def test_html_is_stored_as_it_came_and_its_metadata_is_read_when_none_was_given(tmp_path):
+    [sid] = ingest([HTML], tmp_path).added
+    assert sid.startswith("yen-tariffs-wire-")
+    [doc] = load_sources(tmp_path / "sources")
+    assert doc.data == HTML.read_bytes() and doc.normalised.media_type == "text/html"
+    assert doc.text.startswith("Yen slides as tariff fears grow\n\nBy Mariko Tanaka")
+    meta = doc.meta
+    assert meta.title == "Yen slides as tariff fears grow | Example Wire"
+    assert meta.author == "Mariko Tanaka"
+    assert (meta.published.value, meta.published.precision.value) == ("2025-04-09", "day")
+    assert "HTML" in meta.published.evidence and "title, author" in meta.notes[-1]
+
+
+def test_metadata_given_wins_over_the_htmls_own(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    line = {"id": "wire", "text": HTML.read_text(encoding="utf-8"), "title": "Yen slides"}
+    feed.write_text(json.dumps(line | {"published": "2025-04"}), encoding="utf-8")
+    ingest([feed], tmp_path / "data")
+    [doc] = load_sources(tmp_path / "data" / "sources")
+    assert (doc.meta.title, doc.meta.author) == ("Yen slides", "Mariko Tanaka")
+    assert doc.meta.published.value == "2025-04"
+
+
+def test_an_html_fragment_is_refused_rather_than_stored_as_markup(tmp_path):
+    fragment = tmp_path / "yen.html"
+    body = HTML.read_text(encoding="utf-8")
+    fragment.write_text(body[body.index("<article>") : body.index("</article>")], "utf-8")
+    with pytest.raises(SourceError, match=r"yen\.html: an HTML file must start with <!DOCTYPE"):
+        ingest([fragment], tmp_path / "data")

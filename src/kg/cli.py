@@ -43,6 +43,11 @@ class KgGroup(click.Group):
             sys.exit(2)
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 claim``, ``2 claims``: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 data_option = click.option(
     "--data",
     "data_dir",
@@ -287,8 +292,13 @@ def viz(store, output, focus, depth, source_id, path_from, path_to, relation, mo
 
     spec = ViewSpec(focus, depth, source_id, path_from, path_to, relation, modality, max_nodes)
     result = render_view(open_store(store), spec, output)
-    entities = "1 entity" if result.nodes == 1 else f"{result.nodes} entities"
-    counts = f"{entities}, {result.edges} edges, {result.claims} claims"
+    counts = ", ".join(
+        [
+            counted(result.nodes, "entity", "entities"),
+            counted(result.edges, "edge"),
+            counted(result.claims, "claim"),
+        ]
+    )
     click.echo(f"wrote {result.output}: {counts}")
     for line in result.paths:
         click.echo(f"  {line}")
@@ -318,10 +328,22 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool, store: s
     report = run_ingest(list(paths), data_dir, skip_invalid=skip_invalid)
     for source_id in report.added:
         click.echo(f"added {source_id}")
+    for source_id in report.unchanged:
+        click.echo(f"unchanged {source_id}")
     for new, old in report.versions:
         click.echo(f"  {new} is a new version of {old}")
     for line in report.skipped:
         click.echo(f"skipped: {line}", err=True)
+    for kept in report.not_applied:
+        sidecar = data_dir / "sources" / f"{kept.source_id}.meta.yaml"
+        fields = ", ".join(
+            f"{k} {new!r} (stored: {old!r})" for k, (old, new) in kept.fields.items()
+        )
+        click.echo(
+            f"not applied: {kept.origin} has the bytes of stored {kept.source_id}, which keeps "
+            f"its metadata: {fields}; to change it, edit {sidecar}",
+            err=True,
+        )
     click.echo(f"{len(report.added)} added, {len(report.unchanged)} unchanged")
     if store is not None:
         loaded = add_sources(graph, data_dir, [*report.added, *report.unchanged])
@@ -383,13 +405,14 @@ def extract(
 
             with replacing(output) as binary:
                 report = run(codecs.getwriter("utf-8")(binary))  # type: ignore[arg-type]
-        click.echo(f"{report.claims} candidates from {report.documents} documents", err=True)
+        made = counted(report.claims, "candidate")
+        click.echo(f"{made} from {counted(report.documents, 'document')}", err=True)
         return
     found = extract_sources(
         data_dir, list(sources), threshold=threshold, extractor=extractor, force=force, every=every
     )
     for path, n in found:
-        click.echo(f"wrote {path} ({n} candidates)")
+        click.echo(f"wrote {path} ({counted(n, 'candidate')})")
 
 
 @cli.command()
@@ -403,7 +426,9 @@ def accept(data_dir: Path, source: str, ids: tuple[str, ...], min_confidence: fl
     from kg.extract.review import accept as run_accept
 
     accepted = run_accept(data_dir, source, list(ids) or None, min_confidence)
-    click.echo(f"accepted {len(accepted)} claims into {data_dir / 'claims' / source}.yaml")
+    click.echo(
+        f"accepted {counted(len(accepted), 'claim')} into {data_dir / 'claims' / source}.yaml"
+    )
 
 
 @cli.command(name="eval")

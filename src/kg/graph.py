@@ -244,7 +244,7 @@ def _source(emit: _Emitter, doc: SourceDocument) -> None:
     if m.url:
         emit(s, _SCHEMA.url, _iri(m.url), g)
     emit(s, DCT + "language", _s(m.language), g)
-    emit(s, DCT + "format", _s("text/plain"), g)
+    emit(s, DCT + "format", _s(doc.normalised.media_type), g)
     emit(s, K.sha256, _s(m.sha256), g)
     emit(s, K.byteSize, _typed(m.byte_size, "integer"), g)
     emit(s, K.encoding, _s(doc.normalised.encoding), g)
@@ -340,8 +340,9 @@ def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str, orde
     emit(position, _OA.start, _typed(claim.start, "nonNegativeInteger"), g)
     emit(position, _OA.end, _typed(claim.end, "nonNegativeInteger"), g)
     norm = source.normalised
-    emit(position, K.rawStart, _typed(norm.to_raw(claim.start), "nonNegativeInteger"), g)
-    emit(position, K.rawEnd, _typed(norm.to_raw(claim.end), "nonNegativeInteger"), g)
+    raw_start, raw_end = norm.raw_span(claim.start, claim.end)
+    emit(position, K.rawStart, _typed(raw_start, "nonNegativeInteger"), g)
+    emit(position, K.rawEnd, _typed(raw_end, "nonNegativeInteger"), g)
 
     if isinstance(claim, CausalClaim) and _adds_edge(claim):
         emit(c, _NP.hasAssertion, f"{ID}proposition/{prop}/assertion", g)

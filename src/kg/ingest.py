@@ -12,10 +12,15 @@ changed article can never overwrite the old one:
   a file name in different folders are two articles.
 
 Inputs are files, folders (every article file under them: ``.txt``, ``.md``, ``.html`` or no
-extension, in sorted order, hidden ones skipped) and ``.jsonl``/``.ndjson`` files with one
-``{"id", "text", ...}`` object per line; optional metadata keys are
+extension, in sorted order, hidden ones skipped; an HTML document is read as its visible text
+and gives its title, author and date when none is given, see `kg.markup`) and
+``.jsonl``/``.ndjson`` files with one ``{"id", "text", ...}`` object per line; optional
+metadata keys are
 ``title, outlet, author, url, published`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, or an ISO
 timestamp). A publication date is recorded only when given; otherwise it is ``unknown``.
+Bytes that are stored already keep their stored metadata: what is given with them and differs
+is reported in `IngestReport.not_applied` (edit ``<id>.meta.yaml`` to change it). The keys are
+documented in docs/extraction.md.
 
 Bad input raises `SourceError` naming the file (and JSONL line): empty, binary, over 20 MB,
 or not English. English is checked by two cheap signals, documented in docs/extraction.md:
@@ -24,6 +29,8 @@ words are common English function words (English news runs at 35-50%).
 
 >>> slugify("Japan's Treasury Sale (draft 2).txt")
 'japan-s-treasury-sale-draft-2'
+>>> slugify("Ana Lúcia Ferreira"), slugify("Ishiba Shigeru (石破茂)"), slugify("Łódź Straße")
+('ana-lucia-ferreira', 'ishiba-shigeru', 'lodz-strasse')
 >>> english_problem("Der Zoll trifft die japanische Wirtschaft, sagte der Minister am Montag.")
 'not English: 0% of 11 words are English function words (English runs at 35-50%)'
 """
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,11 +49,20 @@ import yaml
 from pydantic import ValidationError
 
 from kg.errors import SourceError
+from kg.markup import parse_html
 from kg.models import Establishment, Precision, Publication, SourceMeta
 from kg.normalise import MAX_BYTES, normalise_bytes
 from kg.sources import META_SUFFIX, load_sources, sha256
 
-__all__ = ["Document", "IngestReport", "english_problem", "ingest", "read_documents", "slugify"]
+__all__ = [
+    "Document",
+    "IngestReport",
+    "NotApplied",
+    "english_problem",
+    "ingest",
+    "read_documents",
+    "slugify",
+]
 
 METADATA_KEYS = ("title", "outlet", "author", "url", "published")
 FUNCTION_WORDS = frozenset(
@@ -137,16 +154,39 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class NotApplied:
+    """Metadata given with a document whose bytes are stored already, and not applied.
+
+    The stored sidecar is never rewritten by `ingest`: edit ``sources/<id>.meta.yaml`` by hand
+    to change it (`kg check` and `kg build` validate it again).
+    """
+
+    source_id: str  # the stored source the bytes matched
+    origin: str  # the document given: a path or `path:line`
+    fields: dict[str, tuple[str | None, str | None]]  # field -> (stored, given)
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    not_applied: list[NotApplied] = field(default_factory=list)
     versions: list[tuple[str, str]] = field(default_factory=list)  # (new id, previous id)
     skipped: list[str] = field(default_factory=list)  # one error line each
 
 
+# Latin letters that Unicode does not decompose into a base letter and a combining mark
+_TRANSLITERATE = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+
+
 def slugify(name: str, limit: int = 40) -> str:
-    stem = re.sub(r"\.(txt|text|md|html?)$", "", name.lower())
+    """An id from a name: accents dropped (``ú`` -> ``u``), other characters -> ``-``."""
+    folded = unicodedata.normalize("NFKD", name.lower().translate(_TRANSLITERATE))
+    ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
+    stem = re.sub(r"\.(txt|text|md|html?)$", "", ascii_only)
     slug = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")
     if len(slug) > limit:
         slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
@@ -296,6 +336,29 @@ def _publication(value: Any, origin: str) -> Publication:
         raise SourceError(f"published: {message}", path=origin) from None
 
 
+def _html_metadata(
+    raw: str, given: dict[str, Any], published: Publication, doc: Document
+) -> tuple[dict[str, Any], Publication, list[str]]:
+    """Title, author and date from the page's own markup, where none was given."""
+    found = parse_html(raw)[1]
+    taken = [k for k in ("title", "author") if given[k] is None and found.get(k)]
+    given = given | {k: found[k] for k in taken}
+    notes = []
+    if published.value is None and found.get("published"):
+        try:
+            published = _publication(found["published"], doc.origin)
+        except SourceError:
+            notes.append(f"The HTML gives the date '{found['published']}', which was not read.")
+        else:
+            where = "the HTML (article:published_time or <time datetime>)"
+            evidence = f"Read from {where} as '{found['published']}'."
+            published = published.model_copy(update={"evidence": evidence})
+            taken.append("published")
+    if taken:
+        notes.append(f"Read from the HTML: {', '.join(taken)}.")
+    return given, published, notes
+
+
 def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:
     text = normalise_bytes(doc.data, path=doc.origin)
     problem = english_problem(text.text)
@@ -309,6 +372,16 @@ def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:
     ignored = sorted(k for k in doc.metadata if k not in METADATA_KEYS)
     given = {k: doc.metadata.get(k) for k in ("title", "outlet", "author", "url")}
     published = _publication(doc.metadata.get("published"), doc.origin)
+    notes = [f"Ingested; fields not kept: {', '.join(ignored)}."] if ignored else []
+    if text.media_type == "text/html":
+        given, published, read = _html_metadata(text.raw, given, published, doc)
+        notes += read
+    elif doc.name.lower().endswith((".html", ".htm")):
+        raise SourceError(
+            "an HTML file must start with <!DOCTYPE html> or <html> to be read as HTML "
+            "(add it, or save the article as plain text)",
+            path=doc.origin,
+        )
     try:
         return SourceMeta(
             id=source_id,
@@ -319,13 +392,28 @@ def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:
             encoding=text.encoding,
             original_filename=doc.name,
             published=published,
-            notes=[f"Ingested; fields not kept: {', '.join(ignored)}."] if ignored else [],
+            notes=notes,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         message = first["msg"].removeprefix("Value error, ")
         raise SourceError(f"{field}: {message}", path=doc.origin) from None
+
+
+def _not_applied(stored: SourceMeta, given: SourceMeta, doc: Document) -> NotApplied | None:
+    """The metadata `doc` gives that differs from what is stored for its bytes, if any."""
+    fields: dict[str, tuple[str | None, str | None]] = {}
+    for key in ("title", "outlet", "author", "url"):
+        if doc.metadata.get(key) is not None and getattr(given, key) != getattr(stored, key):
+            fields[key] = (getattr(stored, key), getattr(given, key))
+    old, new = stored.published, given.published
+    if doc.metadata.get("published") is not None and (old.value, old.precision) != (
+        new.value,
+        new.precision,
+    ):
+        fields["published"] = (old.value, new.value)
+    return NotApplied(stored.id, doc.origin, fields) if fields else None
 
 
 def _write(directory: Path, meta: SourceMeta, data: bytes) -> None:
@@ -342,11 +430,13 @@ def ingest(paths: list[Path], data_dir: Path, *, skip_invalid: bool = False) -> 
 
     Every document is checked before anything is written: the first bad one raises
     `SourceError` and nothing is stored, unless `skip_invalid`, which reports it in
-    `IngestReport.skipped` and goes on.
+    `IngestReport.skipped` and goes on. Bytes stored already (or earlier in the same batch)
+    are not stored again, and their stored metadata is kept: metadata given with them that
+    differs is reported in `IngestReport.not_applied`, never written.
     """
     directory = data_dir / "sources"
     existing = load_sources(directory) if directory.is_dir() else []
-    by_hash = {s.meta.sha256: s.id for s in existing}
+    by_hash = {s.meta.sha256: s.meta for s in existing}
     by_name = {s.meta.original_filename: s.id for s in existing}
     ids = {s.id for s in existing}
     report, pending = IngestReport(), []
@@ -357,7 +447,11 @@ def ingest(paths: list[Path], data_dir: Path, *, skip_invalid: bool = False) -> 
             digest = sha256(doc.data)
             meta = _meta(doc, ids)  # checked even when the bytes are stored already
             if digest in by_hash:
-                report.unchanged.append(by_hash[digest])
+                stored = by_hash[digest]
+                report.unchanged.append(stored.id)
+                ignored = _not_applied(stored, meta, doc)
+                if ignored:
+                    report.not_applied.append(ignored)
                 continue
         except SourceError as exc:
             if not skip_invalid:
@@ -369,7 +463,7 @@ def ingest(paths: list[Path], data_dir: Path, *, skip_invalid: bool = False) -> 
             note = f"New version of {previous}: same original name, different bytes."
             meta = meta.model_copy(update={"notes": [*meta.notes, note]})
             report.versions.append((meta.id, previous))
-        by_hash[digest], by_name[doc.name] = meta.id, meta.id
+        by_hash[digest], by_name[doc.name] = meta, meta.id
         ids.add(meta.id)
         pending.append((meta, doc.data))
         report.added.append(meta.id)

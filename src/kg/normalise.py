@@ -4,7 +4,13 @@ Quotes anchor to the *normalised* text; the raw text (the bytes decoded as they 
 available, and `Normalised.to_raw` / `Normalised.to_normalised` convert offsets between the two.
 Offsets count Unicode code points, as Python `str` indices and SPARQL `SUBSTR` do.
 
-Two repairs run, each recorded as an `Edit`:
+Bytes are UTF-8 or cp1252. A file that is not UTF-8 as a whole is decoded line by line: lines
+that are UTF-8 stay UTF-8 and only the others are read as cp1252 (an article pasted together
+from two sources); a line that is neither is an error naming the line and byte.
+
+An HTML document (it starts with ``<!DOCTYPE html>`` or ``<html>``) is read as its visible
+text first (`kg.markup`): markup deleted, references decoded, white space collapsed, each as an
+`Edit` with its exact raw span. Then two repairs run, each recorded as an `Edit`:
 
 1. **Recoverable mojibake** (UTF-8 read as cp1252, e.g. ``â€™``): every maximal run of
    non-ASCII characters goes through `ftfy.fix_encoding`, then NFC.
@@ -25,6 +31,7 @@ Two repairs run, each recorded as an `Edit`:
 from __future__ import annotations
 
 import bisect
+import codecs
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -57,8 +64,11 @@ class Edit:
 class Normalised:
     raw: str
     text: str
-    encoding: str
+    encoding: str  # "utf-8", "cp1252", or "utf-8+cp1252" (some lines each)
     edits: tuple[Edit, ...] = field(default=())
+    media_type: str = "text/plain"  # or "text/html"
+    # where each run of lines decoded alike starts: (raw offset, byte offset, encoding)
+    segments: tuple[tuple[int, int, str], ...] = field(default=())
 
     def to_raw(self, offset: int) -> int:
         """Map an offset in the normalised text to the raw text.
@@ -74,6 +84,38 @@ class Normalised:
             return e.raw_start if offset == e.norm_start else e.raw_end
         return offset - e.norm_end + e.raw_end
 
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """The raw span of the normalised span `start:end`: from the first character's raw start
+        to the last one's raw end, so markup deleted before or after it is not included. A
+        span that starts or ends inside a replacement takes in its whole raw span."""
+        if end <= start:
+            return self.to_raw(start), self.to_raw(start)
+        starts = [e.norm_start for e in self.edits]
+        i = bisect.bisect_right(starts, end - 1) - 1
+        while i >= 0 and self.edits[i].norm_end == self.edits[i].norm_start:
+            i -= 1  # a deletion right before the last character is not part of it
+        if i >= 0 and end - 1 < self.edits[i].norm_end:
+            raw_end = self.edits[i].raw_end  # the last character comes from a replacement
+        else:
+            raw_end = self.to_raw(end - 1) + 1
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0 and self.edits[i].norm_start < start < self.edits[i].norm_end:
+            return self.edits[i].raw_start, raw_end  # it starts inside a replacement: all of it
+        return self.to_raw(start), raw_end
+
+    def byte_offset(self, raw_offset: int) -> int:
+        """The offset in the source's bytes of an offset in the raw text.
+
+        >>> n = normalise_bytes("\ufeffCafé “au lait”".encode())
+        >>> n.byte_offset(n.raw.index("au"))  # 3 of the BOM, 2 of é, 3 of “
+        12
+        """
+        segments = self.segments or ((0, 0, self.encoding),)
+        raw_start, byte_start, encoding = segments[
+            bisect.bisect_right(segments, (raw_offset, 1 << 62, "")) - 1
+        ]
+        return byte_start + len(self.raw[raw_start:raw_offset].encode(encoding))
+
     def to_normalised(self, offset: int) -> int:
         """Map an offset in the raw text to the normalised text."""
         starts = [e.raw_start for e in self.edits]
@@ -87,10 +129,15 @@ class Normalised:
 
 
 def decode(data: bytes, *, path: str | None = None) -> tuple[str, str]:
-    """Decode bytes as UTF-8, falling back to cp1252; refuse empty and binary input.
+    """Decode bytes as UTF-8, falling back to cp1252 line by line; refuse empty and binary input.
 
     Returns ``(text, encoding)``.
     """
+    text, encoding, _ = _decode(data, path=path)
+    return text, encoding
+
+
+def _decode(data: bytes, *, path: str | None) -> tuple[str, str, tuple[tuple[int, int, str], ...]]:
     if not data.strip():
         raise SourceError("empty source: no text to read", path=path)
     if len(data) > MAX_BYTES:
@@ -100,17 +147,45 @@ def decode(data: bytes, *, path: str | None = None) -> tuple[str, str]:
         )
     if b"\x00" in data[:8192]:
         raise SourceError("binary file (NUL bytes): not a text article", path=path)
+    bom = 3 if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
+        text, encoding = data[bom:].decode("utf-8"), "utf-8"
+        segments: tuple[tuple[int, int, str], ...] = ((0, bom, "utf-8"),)
     except UnicodeDecodeError:
-        try:
-            text, encoding = data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError as exc:
-            raise SourceError(f"not UTF-8 or cp1252 text: {exc.reason}", path=path) from None
+        text, segments = _decode_lines(data, bom, path)
+        encoding = "+".join(sorted({e for _, _, e in segments}, reverse=True))
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
     if controls > max(8, len(text) // 100):
         raise SourceError("binary file (control characters): not a text article", path=path)
-    return text, encoding
+    return text, encoding, segments
+
+
+def _decode_lines(
+    data: bytes, bom: int, path: str | None
+) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """Each line as UTF-8 if it is, else as cp1252; runs of lines decoded alike are segments."""
+    parts: list[str] = []
+    segments: list[tuple[int, int, str]] = []
+    chars, pos = 0, bom
+    for line in data[bom:].splitlines(keepends=True):
+        # bytes.splitlines also splits at a lone \r; lines are counted as editors count \n
+        try:
+            part, encoding = line.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                part, encoding = line.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError as exc:
+                at = pos + exc.start
+                raise SourceError(
+                    f"byte {at} (0x{data[at]:02x}) is neither UTF-8 nor cp1252 text",
+                    path=path,
+                    line=data.count(b"\n", 0, at) + 1,
+                ) from None
+        if not segments or segments[-1][2] != encoding:
+            segments.append((chars, pos, encoding))
+        parts.append(part)
+        chars, pos = chars + len(part), pos + len(line)
+    return "".join(parts), tuple(segments)
 
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
@@ -152,26 +227,77 @@ def _repair_lossy(text: str) -> list[tuple[int, int, str, str]]:
     return edits
 
 
-def normalise_text(raw: str, encoding: str = "utf-8") -> Normalised:
-    """Repair `raw` and return it with the edits that map offsets back to it."""
-    changes: list[tuple[int, int, str, str]] = []
-    for m in _NON_ASCII_RUN.finditer(raw):
+def normalise_text(
+    raw: str,
+    encoding: str = "utf-8",
+    *,
+    html: bool = False,
+    segments: tuple[tuple[int, int, str], ...] = (),
+) -> Normalised:
+    """Repair `raw` (its visible text, if `html`) and return it with the edits that map offsets
+    back to it."""
+    text = raw
+    edits: list[Edit] = []
+    if html:
+        from kg.markup import parse_html
+
+        text, edits = _apply(raw, parse_html(raw)[0])
+    mojibake: list[tuple[int, int, str, str]] = []
+    for m in _NON_ASCII_RUN.finditer(text):
         fixed = unicodedata.normalize("NFC", ftfy.fix_encoding(m.group()))
         if fixed != m.group():
-            changes.append((m.start(), m.end(), fixed, "mojibake"))
-    text, edits = _apply(raw, changes)
-    lossy = _repair_lossy(text)
-    if lossy:
-        # One-for-one replacements leave offsets in `text` where they are; map each back
-        # through the mojibake edits so that its raw span stays exact.
-        first = Normalised(raw, text, encoding, tuple(edits))
-        chars = list(text)
-        for start, end, replacement, rule in lossy:
-            chars[start] = replacement
-            edits.append(Edit(first.to_raw(start), first.to_raw(end), start, replacement, rule))
-        edits.sort(key=lambda e: e.norm_start)
-        text = "".join(chars)
-    return Normalised(raw, text, encoding, tuple(edits))
+            mojibake.append((m.start(), m.end(), fixed, "mojibake"))
+    text, edits = _compose(text, edits, mojibake)
+    text, edits = _compose(text, edits, _repair_lossy(text))
+    media_type = "text/html" if html else "text/plain"
+    return Normalised(raw, text, encoding, tuple(edits), media_type, segments)
+
+
+def _compose(
+    text: str, edits: list[Edit], changes: list[tuple[int, int, str, str]]
+) -> tuple[str, list[Edit]]:
+    """Apply `changes` (spans of `text`) on top of `edits` (which made `text` from the raw text).
+
+    A change that overlaps earlier edits takes them in, so that every edit still replaces one
+    raw span; an earlier deletion at either end of a change stays apart from it.
+    """
+    if not changes:
+        return text, edits
+    if not edits:
+        return _apply(text, changes)
+    first = Normalised("", text, "", tuple(edits))
+    merged: list[tuple[int, int, str, str]] = []  # spans of `text`, grown over earlier edits
+    taken: set[int] = set()
+    for start, end, replacement, rule in changes:
+        for i, e in enumerate(edits):
+            inside = e.norm_start < end and e.norm_end > start
+            if inside or (e.norm_start == e.norm_end and start < e.norm_start < end):
+                taken.add(i)
+                if e.norm_start < start:
+                    replacement, start = text[e.norm_start : start] + replacement, e.norm_start
+                if e.norm_end > end:
+                    replacement, end = replacement + text[end : e.norm_end], e.norm_end
+        merged.append((start, end, replacement, rule))
+    out, result, pos, shift = [], [], 0, 0
+    kept = [e for i, e in enumerate(edits) if i not in taken]
+    k = 0
+    for start, end, replacement, rule in merged:
+        while k < len(kept) and kept[k].norm_start <= start and kept[k].norm_end <= start:
+            e = kept[k]
+            result.append(Edit(e.raw_start, e.raw_end, e.norm_start + shift, e.replacement, e.rule))
+            k += 1
+        out.append(text[pos:start])
+        raw_start, raw_end = (
+            first.raw_span(start, end) if end > start else (first.to_raw(start),) * 2
+        )
+        result.append(Edit(raw_start, raw_end, start + shift, replacement, rule))
+        out.append(replacement)
+        shift += len(replacement) - (end - start)
+        pos = end
+    for e in kept[k:]:
+        result.append(Edit(e.raw_start, e.raw_end, e.norm_start + shift, e.replacement, e.rule))
+    out.append(text[pos:])
+    return "".join(out), result
 
 
 def _apply(raw: str, changes: list[tuple[int, int, str, str]]) -> tuple[str, list[Edit]]:
@@ -188,5 +314,7 @@ def _apply(raw: str, changes: list[tuple[int, int, str, str]]) -> tuple[str, lis
 
 def normalise_bytes(data: bytes, *, path: str | None = None) -> Normalised:
     """Decode and repair a source's bytes."""
-    raw, encoding = decode(data, path=path)
-    return normalise_text(raw, encoding)
+    raw, encoding, segments = _decode(data, path=path)
+    from kg.markup import looks_like_html
+
+    return normalise_text(raw, encoding, html=looks_like_html(raw), segments=segments)

@@ -2,7 +2,7 @@
 
 Layout of `data/sources/`::
 
-    <id>.txt         the original bytes, never modified
+    <id>.txt         the original bytes, never modified (an HTML article too: see kg.markup)
     <id>.meta.yaml   metadata (`kg.models.SourceMeta`): title, outlet, author, URL, language,
                      SHA-256 and size of the bytes, publication date with precision
 
