@@ -150,11 +150,11 @@ def test_a_server_that_does_not_answer_is_given_up_after_the_timeout_option():
     try:
         store = open_store(f"{url} timeout=0.5")
         started = time.monotonic()
-        with pytest.raises(StoreError, match=r"no answer within 0.5 s: add timeout=SECONDS"):
+        with pytest.raises(StoreError, match=r"was silent for 0.5 s: add timeout=SECONDS"):
             store.ask("ASK {}")
         assert time.monotonic() - started < 5
     finally:
         silent.close()
-    for bad in ("timeout=0", "timeout=soon", "timeout=inf", "timeout=-3"):
+    for bad in ("timeout=0", "timeout=soon", "timeout=inf", "timeout=-3", "timeout=1e10"):
         with pytest.raises(StoreError, match="timeout= needs seconds above 0"):
             open_store(f"{url} {bad}")

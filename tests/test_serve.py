@@ -125,6 +125,9 @@ def test_xml_is_not_acceptable_for_a_value_xml_cannot_carry(served):
     query = urllib.parse.quote('SELECT ?x WHERE { BIND("page\fbreak" AS ?x) }')
     status, _, body = get(f"{base}/sparql?query={query}", "application/sparql-results+xml")
     assert status == 406 and "U+000C" in body
+    fallback = "application/sparql-results+xml, application/sparql-results+json;q=0.5"
+    status, headers, _ = get(f"{base}/sparql?query={query}", fallback)
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+json")
     status, _, body = get(f"{base}/sparql?query={query}", "application/sparql-results+json")
     assert (
         status == 200 and json.loads(body)["results"]["bindings"][0]["x"]["value"] == "page\fbreak"

@@ -379,7 +379,7 @@ def extract(
     data_dir, sources, jsonl, output, processes, threshold, force, every, extractor
 ) -> None:
     """Propose candidate claims for SOURCES (data/candidates/<id>.yaml), by default for the
-    sources with no claims file yet; or for a JSONL batch."""
+    new sources (no claims file, no candidates waiting for review); or for a JSONL batch."""
     from kg.extract.run import extract_sources
 
     if jsonl and (sources or extractor != "spacy" or force or every):

@@ -131,8 +131,8 @@ class RemoteStore(Store):
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, TimeoutError):
                 raise StoreError(
-                    f"{url} gave no answer within {self.timeout:g} s: add timeout=SECONDS to "
-                    "the store to wait longer"
+                    f"{url} was silent for {self.timeout:g} s: add timeout=SECONDS to the "
+                    "store to wait longer"
                 ) from None
             raise StoreError(f"cannot reach {url}: {reason}") from None
 
@@ -249,9 +249,13 @@ class RemoteStore(Store):
             ) from None
 
 
+MAX_TIMEOUT = 7 * 24 * 3600.0  # a week; sockets refuse far larger timeouts with an overflow
+
+
 def remote_store(spec: str) -> RemoteStore:
     """A `RemoteStore` from ``URL [update=URL] [gsp=URL] [timeout=SECONDS]``; credentials in
-    the URL. Requests wait `timeout` seconds for an answer (default 120)."""
+    the URL. A request gives up when the server stays silent for `timeout` seconds (default
+    120): connecting, or between two pieces of its answer."""
     url, *options = spec.split()
     _check_url(url)
     extra: dict[str, str] = {}
@@ -263,8 +267,11 @@ def remote_store(spec: str) -> RemoteStore:
                 timeout = float(value)
             except ValueError:
                 timeout = -1.0
-            if not 0 < timeout < float("inf"):
-                raise StoreError(f"store option timeout= needs seconds above 0, not {value!r}")
+            if not 0 < timeout <= MAX_TIMEOUT:
+                raise StoreError(
+                    f"store option timeout= needs seconds above 0 and at most {MAX_TIMEOUT:g}, "
+                    f"not {value!r}"
+                )
             continue
         if key not in ("update", "gsp"):
             raise StoreError(

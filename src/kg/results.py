@@ -131,13 +131,13 @@ class Unrepresentable(QueryError):
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _xml_text(text: str) -> str:
+def _xml_text(text: str, instead: str = "JSON or TSV") -> str:
     """`text` escaped for XML; an error naming the character if XML 1.0 cannot hold it
-    (article text may keep a form feed: `kg.normalise`)."""
+    (article text may keep a form feed: `kg.normalise`), and the formats that can."""
     if found := _NOT_XML.search(text):
         raise Unrepresentable(
             f"a value holds U+{ord(found.group()):04X}, which XML 1.0 cannot carry: "
-            "ask for JSON, TSV or N-Triples instead"
+            f"ask for {instead} instead"
         )
     return escape(text)
 
@@ -214,7 +214,7 @@ def serialise_chunks(result: Result, fmt: ResultFormat, prefixes: dict[str, str]
             for t in triples:
                 for term in (t.subject, t.object):
                     if isinstance(term, ox.Literal | ox.NamedNode):
-                        _xml_text(term.value)
+                        _xml_text(term.value, "N-Triples, Turtle or JSON-LD")
         yield ox.serialize(triples, format=_RDF[fmt], prefixes=prefixes)
         return
     writers = {

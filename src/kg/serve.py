@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import socket
@@ -124,8 +125,14 @@ def _refuse_word(text: str, words: set[str], word: str, option: str) -> None:
         )
 
 
-def negotiate(accept: str | None, form: str, requested: str | None = None) -> ResultFormat:
-    """The result format: `requested` (``?format=``) first, then the Accept header.
+def negotiate(
+    accept: str | None,
+    form: str,
+    requested: str | None = None,
+    skip: frozenset[ResultFormat] = frozenset(),
+) -> ResultFormat:
+    """The result format: `requested` (``?format=``) first, then the Accept header (passing
+    over the formats in `skip`).
 
     >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", "SELECT")
     <ResultFormat.xml: 'xml'>
@@ -161,13 +168,14 @@ def negotiate(accept: str | None, form: str, requested: str | None = None) -> Re
             excluded.add(media.lower())
     for _, _, media in sorted(ranked):
         fmt = ResultFormat.jsonld if graph and media == "application/json" else ACCEPTS.get(media)
-        if fmt is not None and _fits(fmt, form):
+        if fmt is not None and fmt not in skip and _fits(fmt, form):
             return fmt
         if media.endswith("/*"):  # the first format of that type, the default first
             kind = media.removesuffix("*")
             for fmt in (default, *ACCEPTS.values()):
                 if (
                     (kind == "*/" or fmt.media_type.startswith(kind))
+                    and fmt not in skip
                     and _fits(fmt, form)
                     and fmt.media_type not in excluded
                 ):
@@ -381,6 +389,11 @@ class Handler(BaseHTTPRequestHandler):
             answer = endpoint.pool.run(
                 "update" if update else "query", text, chosen, endpoint.limit
             )
+            if answer.status == 406 and not fmt and not update:
+                # XML cannot carry the answer (a control character): the client's next choice
+                with contextlib.suppress(NotAcceptable):
+                    other = negotiate(self.headers.get("Accept"), form, skip=frozenset({chosen}))
+                    answer = endpoint.pool.run("query", text, other, endpoint.limit)
         except Refused as exc:
             self._text(403, str(exc))
             return

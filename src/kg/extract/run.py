@@ -27,8 +27,8 @@ def extract_sources(
     every: bool = False,
 ) -> list[tuple[Path, int]]:
     """Write `data_dir/candidates/<id>.yaml` for each source id, without the claims its
-    claims file already holds (same span, same proposition). With no ids, the sources that
-    have no claims file yet (those not curated at all), or with `every`, all sources. A
+    claims file already holds (same span, same proposition). With no ids, the new sources
+    (no claims file, no candidates waiting for review), or with `every`, all sources. A
     candidates file with claims still waiting for review is replaced only with `force`.
 
     `extractor` is ``spacy`` (the default, offline) or ``chat`` (`kg.extract.llm`, configured
@@ -37,13 +37,20 @@ def extract_sources(
     if not sources:
         metas = listing(directory, META_SUFFIX, error=SourceError, what="sources folder")
         sources = [p.name.removesuffix(META_SUFFIX) for p in metas]
-        if not every:
-            sources = [s for s in sources if not (data_dir / "claims" / f"{s}.yaml").exists()]
+        if not sources:
+            raise SourceError("no sources yet: kg ingest some articles first", path=directory)
+        if not every:  # new sources: neither curated nor waiting for review
+            sources = [
+                s
+                for s in sources
+                if not (data_dir / "claims" / f"{s}.yaml").exists()
+                and not pending_review(data_dir / "candidates" / f"{s}.yaml")
+            ]
             if not sources:
                 raise CurationError(
-                    "every source has a claims file: name the sources to extract from, or "
-                    "pass --all",
-                    path=data_dir / "claims",
+                    "no new sources: each has a claims file or candidates waiting for review; "
+                    "name the sources to extract from, or pass --all",
+                    path=data_dir / "sources",
                 )
     entities = load_entities(data_dir / "entities.yaml")
     chosen: Extractor
