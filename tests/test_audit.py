@@ -252,6 +252,9 @@ def test_summary_means_counts_and_profile_in_every_format(seed_store, fmt):
     assert "executed a rapid and complete liquidation" in full.output
     assert "executed a rapid and complete liquidation" not in short.output
     assert "000_4c22c95cf8552d28" in short.output  # the profile's first source
+    if fmt == "html":
+        for page in (full.output, short.output):
+            assert page.count("<tr>") == page.count("</tr>") > 0 and "<p></p>" not in page
     if fmt == "json":
         counts = json.loads(short.output)["counts"]
         findings = json.loads(full.output)["findings"]

@@ -128,7 +128,7 @@ def render_html(
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">',
         f"<title>kg audit of {escape(report.store)}</title><style>{CSS}</style></head><body>",
         f"<h1>Audit of <code>{escape(report.store)}</code></h1>",
-        f"<p>{' '.join(lead)}</p>",
+        *([f"<p>{' '.join(lead)}</p>"] if lead else []),
         "<table><tr><th>check</th><th>error</th><th>warning</th><th>info</th></tr>",
     ]
     for check, row in report.counts().items():
@@ -138,7 +138,9 @@ def render_html(
     out.append("</table>")
     if report.profiles:
         out.append('<h2 id="sources">Sources</h2><table><tr><th>source</th><th>claims</th>')
-        out.append("<th>hedged</th><th>unnamed</th><th>uncorroborated</th><th>contradicted</th>")
+        out.append(
+            "<th>hedged</th><th>unnamed</th><th>uncorroborated</th><th>contradicted</th></tr>"
+        )
         for p in report.profiles:
             fields = ("hedged", "unnamed", "uncorroborated", "contradicted")
             cells = "".join(f"<td>{p.share(f):.0%}</td>" for f in fields)
