@@ -30,3 +30,29 @@ def test_the_seed_graph_conforms_under_rdfs_inference(seed_graph_dir):
         _merged(seed_graph_dir / "kg.nq"), shacl_graph=shapes, inference="rdfs"
     )
     assert conforms, text[:2000]
+
+
+def test_claims_are_web_annotations_and_speakers_prov_agents(seed_store):
+    """A claim has an oa:hasTarget, so it is an oa:Annotation; whoever a claim is
+    prov:wasAttributedTo is a prov:Agent (PROV-O's Person and Organization are Agents)."""
+    assert seed_store.ask("ASK { ?c oa:hasTarget ?t }")
+    assert not seed_store.ask(
+        "ASK { ?c oa:hasTarget ?t FILTER NOT EXISTS { ?c a/rdfs:subClassOf* oa:Annotation } }"
+    )
+    assert seed_store.ask("ASK { ?c prov:wasAttributedTo ?s }")
+    assert not seed_store.ask(
+        """ASK { ?c prov:wasAttributedTo ?speaker
+                 FILTER NOT EXISTS { ?speaker a/rdfs:subClassOf* ?agent
+                                     VALUES ?agent { prov:Agent prov:Person prov:Organization } }
+           }"""
+    )
+
+
+def test_every_ontology_property_has_a_range():
+    g = rdflib.Graph().parse(ROOT / "ontology" / "kg.ttl")
+    OWL, RDFS = rdflib.OWL, rdflib.RDFS
+    properties = {
+        p for kind in (OWL.ObjectProperty, OWL.DatatypeProperty) for p in g.subjects(None, kind)
+    }
+    assert len(properties) > 50
+    assert sorted(p for p in properties if g.value(p, RDFS.range) is None) == []
