@@ -56,3 +56,16 @@ def test_every_ontology_property_has_a_range():
     }
     assert len(properties) > 50
     assert sorted(p for p in properties if g.value(p, RDFS.range) is None) == []
+
+
+def test_a_quote_at_the_start_of_its_text_has_no_empty_prefix(seed_store):
+    """Two seed quotes start at offset 0: their selectors have no oa:prefix rather than ""."""
+    at_start = seed_store.select(
+        "SELECT ?q WHERE { ?c oa:hasTarget/oa:hasSelector ?p, ?q . ?p oa:start 0 . "
+        "?q oa:exact ?exact }"
+    )
+    assert len(at_start) >= 2
+    assert not seed_store.ask('ASK { { ?q oa:prefix "" } UNION { ?q oa:suffix "" } }')
+    assert not seed_store.ask(
+        "ASK { ?c oa:hasTarget/oa:hasSelector ?p, ?q . ?p oa:start 0 . ?q oa:prefix ?prefix }"
+    )
