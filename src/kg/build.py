@@ -90,10 +90,10 @@ def shacl_validate(quads: Iterable[ox.Quad]) -> None:
     shapes = rdflib.Graph().parse(SHAPES, format="turtle")
     conforms, _graph, text = pyshacl.validate(data, shacl_graph=shapes)
     if not conforms:
-        keep = ("Focus Node", "Result Path", "Message")
+        keep = ("Focus Node", "Value Node", "Result Path", "Message")
         details = [ln.strip() for ln in text.splitlines() if ln.strip().startswith(keep)]
         raise ValidationError(
-            "graph does not conform to the shapes: " + "; ".join(details[:6]), path=SHAPES
+            "graph does not conform to the shapes: " + "; ".join(details[:8]), path=SHAPES
         )
 
 

@@ -334,8 +334,11 @@ def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str, orde
     emit(target, _OA.hasSelector, position, g)
     emit(quote, RDF_TYPE, _OA.TextQuoteSelector, g)
     emit(quote, _OA.exact, _s(claim.quote), g)
-    emit(quote, _OA.prefix, _s(text[max(0, claim.start - CONTEXT_CHARS) : claim.start]), g)
-    emit(quote, _OA.suffix, _s(text[claim.end : claim.end + CONTEXT_CHARS]), g)
+    # no context is no prefix (or suffix), not an empty one: a quote at the start of its text
+    if prefix := text[max(0, claim.start - CONTEXT_CHARS) : claim.start]:
+        emit(quote, _OA.prefix, _s(prefix), g)
+    if suffix := text[claim.end : claim.end + CONTEXT_CHARS]:
+        emit(quote, _OA.suffix, _s(suffix), g)
     emit(position, RDF_TYPE, _OA.TextPositionSelector, g)
     emit(position, _OA.start, _typed(claim.start, "nonNegativeInteger"), g)
     emit(position, _OA.end, _typed(claim.end, "nonNegativeInteger"), g)
