@@ -103,7 +103,7 @@ class Element:
     tag: str
     hidden: bool  # it, or an element it is in, is not article text
     pre: bool  # in a pre: white space is kept
-    foreign: bool  # in svg or math
+    foreign: int  # in svg or math: 1 + the index of the outermost svg or math; else 0
     article: bool  # in an article or main
 
 
@@ -112,6 +112,7 @@ class OpenElements:
 
     def __init__(self) -> None:
         self.stack: list[Element] = []
+        self.where: dict[str, list[int]] = {}  # tag -> the indices of its open elements
         self.head_seen = False  # a head was opened, or the body began: no head opens again
         self.body_started = False
 
@@ -129,26 +130,36 @@ class OpenElements:
 
     @property
     def foreign(self) -> bool:
-        return bool(self.stack) and self.stack[-1].foreign
+        return bool(self.stack) and bool(self.stack[-1].foreign)
 
     @property
     def article(self) -> bool:
         return bool(self.stack) and self.stack[-1].article
 
     def _find(self, tags: frozenset[str], stop: frozenset[str]) -> int | None:
-        """The index of the innermost open element in `tags`, unless one in `stop` comes first."""
-        for i in range(len(self.stack) - 1, -1, -1):
-            tag = self.stack[i].tag
-            if tag in tags:
-                return i
-            if tag in stop:
-                return None
-        return None
+        """The index of the innermost open element in `tags`, unless one in `stop` comes first.
+
+        Looked up by tag, not by walking the stack: a page nested 100,000 deep stays linear.
+        """
+        i = max((self.where[t][-1] for t in tags if t in self.where), default=-1)
+        if i < 0:
+            return None
+        after = (n[-1] for t, n in self.where.items() if t in stop and t not in tags)
+        return i if i > max(after, default=-1) else None
 
     def _close(self, tags: frozenset[str], stop: frozenset[str] = SCOPE) -> None:
         i = self._find(tags, stop)
         if i is not None:
-            del self.stack[i:]
+            self._pop(i)
+
+    def _pop(self, i: int) -> None:
+        """Close the element at `i` and every element opened in it."""
+        for element in self.stack[i:]:
+            indices = self.where[element.tag]
+            indices.pop()
+            if not indices:
+                del self.where[element.tag]
+        del self.stack[i:]
 
     def _close_head(self) -> None:
         self._close(frozenset(["head"]), frozenset())
@@ -170,8 +181,7 @@ class OpenElements:
                 if not self_closing:
                     self._push(tag, hidden)
                 return
-            while self.foreign:  # an HTML element ends the svg or math
-                self.stack.pop()
+            self._pop(current.foreign - 1)  # an HTML element ends the svg or math
         if tag in ("html", "body") or (tag == "head" and (self.head_seen or self.body_started)):
             if tag == "body":
                 self._close_head()
@@ -191,12 +201,14 @@ class OpenElements:
 
     def _push(self, tag: str, hidden: bool) -> None:
         parent = self.current
+        foreign = parent.foreign if parent and parent.foreign else 0
+        self.where.setdefault(tag, []).append(len(self.stack))
         self.stack.append(
             Element(
                 tag,
                 hidden=hidden or tag in HIDDEN or bool(parent and parent.hidden),
                 pre=tag == "pre" or bool(parent and parent.pre),
-                foreign=tag in ("svg", "math") or bool(parent and parent.foreign),
+                foreign=foreign or (len(self.stack) + 1 if tag in ("svg", "math") else 0),
                 article=tag in ("article", "main") or bool(parent and parent.article),
             )
         )
@@ -206,14 +218,13 @@ class OpenElements:
         current = self.current
         if current and current.tag in TEXT_ONLY and not current.foreign:
             if tag == current.tag:
-                self.stack.pop()
+                self._pop(len(self.stack) - 1)
             return
-        i = len(self.stack) - 1
-        while i >= 0 and self.stack[i].foreign:  # in svg or math: its own elements first
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
+        if current and current.foreign and tag in self.where:  # in svg or math: its own first
+            i = self.where[tag][-1]
+            if i >= current.foreign - 1:
+                self._pop(i)
                 return
-            i -= 1
         if tag in ("head", "body", "html", "br"):
             if self._find(frozenset(["head"]), frozenset()) is not None:
                 self._close_head()

@@ -49,8 +49,8 @@ BLOCKS = tags(
     "ul caption nav aside footer form"
 )
 _WHITE = " \t\n\r\f\xa0"  # U+00A0 (literal or &nbsp;) is white space, as a space is
-_PIECE = re.compile(r"(?P<space>[ \t\n\r\f\xa0]+)|(?P<soft>\xad)|[^ \t\n\r\f\xa0\xad&]+")
-_PIECE_PRE = re.compile(r"(?P<space>\xa0)|(?P<soft>\xad)|[^\xa0\xad&]+")
+_SPLIT = re.compile("([ \t\n\r\f\xa0\xad]+)")  # text apart from white space and soft hyphens
+_SPLIT_PRE = re.compile("([\xa0\xad]+)")  # in pre, white space is text but U+00A0
 _REFERENCE = re.compile(r"&(?:#(?:[0-9]+|[xX][0-9a-fA-F]+);?|[A-Za-z0-9]+;?)")
 _HTML_START = re.compile(
     r"\A\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S
@@ -88,7 +88,7 @@ def reference(raw: str, start: int, end: int | None = None) -> tuple[int, str] |
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     start: int
     end: int
@@ -173,25 +173,39 @@ class _Reader(HTMLParser):
         if self.tree.hidden:
             self.tokens.append(_Token(start, end, "drop"))
             return
-        piece = _PIECE_PRE if self.tree.pre else _PIECE
+        split = _SPLIT_PRE if self.tree.pre else _SPLIT
         pos = start
         while pos < end:
-            found = reference(self.raw, pos, end) if self.raw[pos] == "&" else None
+            amp = self.raw.find("&", pos, end)
+            stop = end if amp < 0 else amp
+            for part in split.split(self.raw[pos:stop]):
+                if part:
+                    self._text(pos, part)
+                    pos += len(part)
+            if amp < 0:
+                break
+            found = reference(self.raw, amp, end)
             if found:
-                self.tokens.append(self._reference(pos, *found))
+                self.tokens.append(self._reference(amp, *found))
                 pos = found[0]
-                continue
-            m = piece.match(self.raw, pos, end)
-            if self.raw[pos] == "&" or not m:  # an ampersand that is itself
-                self.tokens.append(_Token(pos, pos + 1, "text", "&"))
-            elif m.group("soft"):
-                self.tokens.append(_Token(pos, m.end(), "soft", rule="html-soft-hyphen"))
-            elif m.group("space") and self.tree.pre:
-                self.tokens.append(_Token(pos, m.end(), "text", " ", rule="html-space"))
-            else:
-                kind = "space" if m.group("space") else "text"
-                self.tokens.append(_Token(pos, m.end(), kind, m.group()))
-            pos = m.end() if m and self.raw[pos] != "&" else pos + 1
+            else:  # an ampersand that is itself
+                self.tokens.append(_Token(amp, amp + 1, "text", "&"))
+                pos = amp + 1
+
+    def _text(self, start: int, part: str) -> None:
+        """A run of text, or of white space and soft hyphens (`_SPLIT` keeps them apart)."""
+        if part[0] not in ("\xa0\xad" if self.tree.pre else _WHITE + "\xad"):
+            self.tokens.append(_Token(start, start + len(part), "text", part))
+        elif self.tree.pre or "\xad" in part:  # rare: a token for each character
+            for i, char in enumerate(part, start):
+                if char == "\xad":
+                    self.tokens.append(_Token(i, i + 1, "soft", rule="html-soft-hyphen"))
+                elif self.tree.pre:  # in pre, only U+00A0 is split off: a space, kept
+                    self.tokens.append(_Token(i, i + 1, "text", " ", rule="html-space"))
+                else:
+                    self.tokens.append(_Token(i, i + 1, "space", char))
+        else:
+            self.tokens.append(_Token(start, start + len(part), "space", part))
 
     def _reference(self, start: int, end: int, text: str) -> _Token:
         if text in ("", "\xad"):  # a soft hyphen, or nothing: deleted
