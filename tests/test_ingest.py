@@ -90,6 +90,11 @@ def test_an_impossible_publication_date_is_refused(tmp_path, published):
     ("content", "message"),
     [
         (b"   \n", "empty source"),
+        (
+            b"<!DOCTYPE html>\n<html><head><title>T</title></head><body><script>var a=1;</script>"
+            b"<div hidden>Subscribe</div></body></html>",
+            "empty source: no visible text",
+        ),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10, "binary file"),
         (
             b"Der Zoll trifft die japanische Wirtschaft hart, sagte der Minister am Montag in "
@@ -103,7 +108,7 @@ def test_an_impossible_publication_date_is_refused(tmp_path, published):
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(tmp_path, content, message):
-    bad = tmp_path / "bad.txt"
+    bad = tmp_path / ("bad.html" if content.startswith(b"<!DOCTYPE") else "bad.txt")
     bad.write_bytes(content)
     with pytest.raises(SourceError, match=message):
         ingest([ARTICLE, bad], tmp_path / "data")
@@ -281,3 +286,19 @@ def test_an_html_fragment_is_refused_rather_than_stored_as_markup(tmp_path):
     fragment.write_text(body[body.index("<article>") : body.index("</article>")], "utf-8")
     with pytest.raises(SourceError, match=r"yen\.html: an HTML file must start with <!DOCTYPE"):
         ingest([fragment], tmp_path / "data")
+
+
+def test_an_html_page_with_no_visible_text_is_refused_with_exit_2(tmp_path):
+    page = tmp_path / "only-markup.html"
+    page.write_text(
+        "<!DOCTYPE html>\n<html><head><title>T</title></head><body><script>var a=1;</script>"
+        "</body></html>",
+        "utf-8",
+    )
+    result = CliRunner().invoke(cli, ["ingest", "--data", str(tmp_path / "d"), str(page)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: {page}: empty source: no visible text "
+        "(the page is only markup, scripts or hidden elements)"
+    )
+    assert not (tmp_path / "d" / "sources").exists()

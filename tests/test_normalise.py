@@ -177,6 +177,23 @@ def test_text_that_is_not_an_html_document_is_left_as_it_is():
                 "&",
                 "<td>",
                 "<a href='x>y'>",
+                "S&P-500",
+                "&#",
+                "&lt-b",
+                "&shy;",
+                "\xad",
+                "\xa0",
+                "&nbsp;",
+                "&#13;",
+                "<p hidden>",
+                "<div hidden>",
+                "<div>",
+                "</div>",
+                "<head>",
+                "<title>",
+                "</title>",
+                "<svg>",
+                "</svg>",
             ]
         ),
         max_size=30,
@@ -254,3 +271,34 @@ def test_the_seed_texts_and_their_edits_are_unchanged():
         n = normalise_bytes((SEEDS / f"{sid}.txt").read_bytes())
         assert (hashlib.sha256(n.text.encode()).hexdigest(), len(n.edits)) == (digest, edits)
         assert (n.encoding, n.media_type) == ("utf-8", "text/plain")
+
+
+def test_a_line_mixing_utf8_and_cp1252_is_decoded_piece_by_piece():
+    data = "The minister said the tariffs caused a “shock” to the ".encode() + b"caf\xe9 trade.\n"
+    n = normalise_bytes(data)
+    assert n.text == "The minister said the tariffs caused a “shock” to the café trade.\n"
+    assert n.encoding == "utf-8+cp1252"
+    for word, encoding in [("“shock”", "utf-8"), ("café", "cp1252"), ("trade", "ascii")]:
+        start, end = n.raw.index(word), n.raw.index(word) + len(word)
+        assert data[n.byte_offset(start) : n.byte_offset(end)].decode(encoding) == word
+
+
+def test_the_undecodable_byte_is_named_not_a_byte_of_valid_utf8_next_to_it():
+    data = "A “shock” to the ".encode() + b"caf\xe9 trade, and a stray \x81 byte.\n"
+    with pytest.raises(SourceError) as caught:
+        normalise_bytes(data, path="wire.txt")
+    at = data.index(b"\x81")
+    assert str(caught.value) == f"wire.txt:1: byte {at} (0x81) is neither UTF-8 nor cp1252 text"
+
+
+@pytest.mark.parametrize("newline", [b"\r", b"\n", b"\r\n"])
+def test_the_line_of_an_undecodable_byte_counts_cr_lf_and_crlf_line_ends(newline):
+    lines = [b"Line one is fine.", b"Line two is cp1252: Japan\x92s yen.", b"A bad \x81 byte."]
+    with pytest.raises(SourceError, match=r"^wire\.txt:3: byte \d+ \(0x81\)"):
+        normalise_bytes(newline.join(lines) + newline, path="wire.txt")
+
+
+def test_a_cp1252_file_is_recorded_as_cp1252_even_with_ascii_only_lines():
+    data = "Japan’s minister said the tariffs caused a fall.\nThe yen fell.\n".encode("cp1252")
+    n = normalise_bytes(data)
+    assert (n.text, n.encoding) == (data.decode("cp1252"), "cp1252")

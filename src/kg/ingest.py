@@ -22,10 +22,11 @@ Bytes that are stored already keep their stored metadata: what is given with the
 is reported in `IngestReport.not_applied` (edit ``<id>.meta.yaml`` to change it). The keys are
 documented in docs/extraction.md.
 
-Bad input raises `SourceError` naming the file (and JSONL line): empty, binary, over 20 MB,
-or not English. English is checked by two cheap signals, documented in docs/extraction.md:
-at least half the letters are Latin, and (for texts of 10 words or more) at least 12% of the
-words are common English function words (English news runs at 35-50%).
+Bad input raises `SourceError` naming the file (and JSONL line): empty (or an HTML page with
+no visible text), binary, over 20 MB, or not English. English is checked by two cheap signals,
+documented in docs/extraction.md: at least half the letters are Latin, and (for texts of 10
+words or more) at least 12% of the words are common English function words (English news runs
+at 35-50%).
 
 >>> slugify("Japan's Treasury Sale (draft 2).txt")
 'japan-s-treasury-sale-draft-2'
@@ -361,6 +362,11 @@ def _html_metadata(
 
 def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:
     text = normalise_bytes(doc.data, path=doc.origin)
+    if not text.text.strip():  # an HTML page of scripts and hidden elements: nothing to quote
+        raise SourceError(
+            "empty source: no visible text (the page is only markup, scripts or hidden elements)",
+            path=doc.origin,
+        )
     problem = english_problem(text.text)
     if problem:
         raise SourceError(problem, path=doc.origin)

@@ -4,9 +4,10 @@ Quotes anchor to the *normalised* text; the raw text (the bytes decoded as they 
 available, and `Normalised.to_raw` / `Normalised.to_normalised` convert offsets between the two.
 Offsets count Unicode code points, as Python `str` indices and SPARQL `SUBSTR` do.
 
-Bytes are UTF-8 or cp1252. A file that is not UTF-8 as a whole is decoded line by line: lines
-that are UTF-8 stay UTF-8 and only the others are read as cp1252 (an article pasted together
-from two sources); a line that is neither is an error naming the line and byte.
+Bytes are UTF-8 or cp1252. A file that is not UTF-8 as a whole is decoded piece by piece:
+well-formed UTF-8 sequences stay UTF-8 and only the other bytes are read as cp1252 (an article
+pasted together from two sources, even within one line); a byte that is neither is an error
+naming its line and offset.
 
 An HTML document (it starts with ``<!DOCTYPE html>`` or ``<html>``) is read as its visible
 text first (`kg.markup`): markup deleted, references decoded, white space collapsed, each as an
@@ -64,10 +65,10 @@ class Edit:
 class Normalised:
     raw: str
     text: str
-    encoding: str  # "utf-8", "cp1252", or "utf-8+cp1252" (some lines each)
+    encoding: str  # "utf-8", "cp1252", or "utf-8+cp1252" (some characters each)
     edits: tuple[Edit, ...] = field(default=())
     media_type: str = "text/plain"  # or "text/html"
-    # where each run of lines decoded alike starts: (raw offset, byte offset, encoding)
+    # where each run of characters decoded alike starts: (raw offset, byte offset, encoding)
     segments: tuple[tuple[int, int, str], ...] = field(default=())
 
     def to_raw(self, offset: int) -> int:
@@ -129,7 +130,7 @@ class Normalised:
 
 
 def decode(data: bytes, *, path: str | None = None) -> tuple[str, str]:
-    """Decode bytes as UTF-8, falling back to cp1252 line by line; refuse empty and binary input.
+    """Decode bytes as UTF-8, falling back to cp1252 byte by byte; refuse empty and binary input.
 
     Returns ``(text, encoding)``.
     """
@@ -152,40 +153,57 @@ def _decode(data: bytes, *, path: str | None) -> tuple[str, str, tuple[tuple[int
         text, encoding = data[bom:].decode("utf-8"), "utf-8"
         segments: tuple[tuple[int, int, str], ...] = ((0, bom, "utf-8"),)
     except UnicodeDecodeError:
-        text, segments = _decode_lines(data, bom, path)
-        encoding = "+".join(sorted({e for _, _, e in segments}, reverse=True))
+        text, encoding, segments = _decode_mixed(data, bom, path)
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
     if controls > max(8, len(text) // 100):
         raise SourceError("binary file (control characters): not a text article", path=path)
     return text, encoding, segments
 
 
-def _decode_lines(
+# A run of ASCII, a run of well-formed UTF-8 sequences (Unicode Table 3-7), or one other byte
+_PIECES = re.compile(
+    rb"(?P<ascii>[\x00-\x7f]+)"
+    rb"|(?P<utf8>(?:[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]"
+    rb"|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})+)"
+    rb"|(?P<byte>[\x80-\xff])"
+)
+_LINE_END = re.compile(rb"\r\n?|\n")
+
+
+def _decode_mixed(
     data: bytes, bom: int, path: str | None
-) -> tuple[str, tuple[tuple[int, int, str], ...]]:
-    """Each line as UTF-8 if it is, else as cp1252; runs of lines decoded alike are segments."""
+) -> tuple[str, str, tuple[tuple[int, int, str], ...]]:
+    """Valid UTF-8 sequences as UTF-8, every other byte as cp1252 (a line pasted from a cp1252
+    page into a UTF-8 one, or the reverse); runs decoded alike are the segments.
+
+    The encoding is ``cp1252`` when nothing beyond ASCII was UTF-8, else ``utf-8+cp1252``.
+    """
     parts: list[str] = []
     segments: list[tuple[int, int, str]] = []
-    chars, pos = 0, bom
-    for line in data[bom:].splitlines(keepends=True):
-        # bytes.splitlines also splits at a lone \r; lines are counted as editors count \n
-        try:
-            part, encoding = line.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
+    chars = 0
+    for m in _PIECES.finditer(data, bom):
+        if m["ascii"]:  # the same in both: it belongs to whichever segment it is in
+            part = m["ascii"].decode("ascii")
+        else:
+            encoding = "utf-8" if m["utf8"] else "cp1252"
             try:
-                part, encoding = line.decode("cp1252"), "cp1252"
-            except UnicodeDecodeError as exc:
-                at = pos + exc.start
+                part = m.group().decode(encoding)
+            except UnicodeDecodeError:
+                at = m.start()
                 raise SourceError(
                     f"byte {at} (0x{data[at]:02x}) is neither UTF-8 nor cp1252 text",
                     path=path,
-                    line=data.count(b"\n", 0, at) + 1,
+                    line=len(_LINE_END.findall(data, 0, at)) + 1,  # \r\n, \r or \n ends one
                 ) from None
-        if not segments or segments[-1][2] != encoding:
-            segments.append((chars, pos, encoding))
+            if not segments:
+                segments.append((0, bom, encoding))  # the ASCII before it reads alike
+            elif segments[-1][2] != encoding:
+                segments.append((chars, m.start(), encoding))
         parts.append(part)
-        chars, pos = chars + len(part), pos + len(line)
-    return "".join(parts), tuple(segments)
+        chars += len(part)
+    encoding = "utf-8+cp1252" if any(e == "utf-8" for _, _, e in segments) else "cp1252"
+    return "".join(parts), encoding, tuple(segments)
 
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
