@@ -63,3 +63,20 @@ def test_report_counts_the_articles_it_read_not_the_seeds():
     assert "(about 900 words each)" in text
     assert "two worker processes, 48 articles" in text
     assert "seed" not in text.lower()
+
+
+def test_an_article_not_yet_curated_is_not_scored(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+    from kg.evaluate.seeds import curated_corpus
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data", data,
+                    ignore=shutil.ignore_patterns("graph"))  # fmt: skip
+    article = Path(__file__).parent / "data" / "articles" / "yen-tariffs.txt"
+    assert CliRunner().invoke(cli, ["ingest", "--data", str(data), str(article)]).exit_code == 0
+    corpus = curated_corpus(data)
+    assert len(corpus.sources) == 5 and set(corpus.sources) == set(corpus.claims)

@@ -413,6 +413,12 @@ def extract(
     )
     for path, n in found:
         click.echo(f"wrote {path} ({counted(n, 'candidate')})")
+    if not found:
+        click.echo(
+            "no new sources: each has a claims file or candidates waiting for review; name the "
+            "sources to extract from, or pass --all",
+            err=True,
+        )
 
 
 @cli.command()
@@ -514,8 +520,8 @@ def query_command(sparql, file, saved, params, fmt, output, limit, offset, every
         click.echo(f"--offset {offset} is past the end of this listing", err=True)
     elif next(iter(run_saved(opened, saved, bound, limit=1, offset=offset + limit).rows), None):
         click.echo(
-            f"a page of {limit} entries of this listing from {offset}: --offset "
-            f"{offset + limit} for the next, --all for everything",
+            f"a page of {counted(limit, 'entry', 'entries')} of this listing from {offset}: "
+            f"--offset {offset + limit} for the next, --all for everything",
             err=True,
         )
 

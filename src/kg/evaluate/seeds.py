@@ -1,8 +1,9 @@
 """Score the extractor against the curated claims (a test set: nothing here tunes it).
 
-Every curated source counts: the five seeds, and any article accepted since (`kg accept`),
-whose claims were reviewed from this extractor's own candidates and so flatter it; the report
-says how many articles it read.
+Every curated source (one with a claims file) counts: the five seeds, and any article
+accepted since (`kg accept`), whose claims were reviewed from this extractor's own candidates
+and so flatter it; the report says how many articles it read. Ingested articles not yet
+curated are left out: they have no answers to score against.
 
 - causal claims, by span: a candidate matches a curated causal claim of the same source when
   their quotes overlap by at least half of the shorter one;
@@ -22,16 +23,16 @@ import os
 import resource
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kg.curation import load_corpus
+from kg.curation import Corpus, load_corpus
 from kg.evaluate.cnc import Scores
 from kg.extract.batch import extract_jsonl
 from kg.extract.pipeline import SpacyExtractor, load_nlp
 from kg.models import CausalClaim
 
-__all__ = ["SeedReport", "evaluate_seeds"]
+__all__ = ["SeedReport", "curated_corpus", "evaluate_seeds"]
 
 
 @dataclass
@@ -85,9 +86,17 @@ def _batch_rate(corpus, data_dir: Path, report: SeedReport, copies: int = 8) -> 
     report.batch_worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def curated_corpus(data_dir: Path) -> Corpus:
+    """The corpus under `data_dir` without the sources that have no claims file: an ingested
+    article not yet reviewed has no answers, and would count every candidate as wrong."""
+    corpus = load_corpus(data_dir)
+    curated = {sid: s for sid, s in corpus.sources.items() if sid in corpus.claims}
+    return replace(corpus, sources=curated)
+
+
 def evaluate_seeds(data_dir: Path, repeat: int = 3) -> SeedReport:
     """Extract from every seed source and compare with its curated claims."""
-    corpus = load_corpus(data_dir)
+    corpus = curated_corpus(data_dir)
     extractor = SpacyExtractor(corpus.entities)
     report = SeedReport(
         sources=len(corpus.sources),

@@ -28,7 +28,8 @@ def extract_sources(
 ) -> list[tuple[Path, int]]:
     """Write `data_dir/candidates/<id>.yaml` for each source id, without the claims its
     claims file already holds (same span, same proposition). With no ids, the new sources
-    (no claims file, no candidates waiting for review), or with `every`, all sources. A
+    (no claims file, no candidates waiting for review; possibly none), or with `every`, all
+    sources. A
     candidates file with claims still waiting for review is replaced only with `force`.
 
     `extractor` is ``spacy`` (the default, offline) or ``chat`` (`kg.extract.llm`, configured
@@ -47,11 +48,7 @@ def extract_sources(
                 and not pending_review(data_dir / "candidates" / f"{s}.yaml")
             ]
             if not sources:
-                raise CurationError(
-                    "no new sources: each has a claims file or candidates waiting for review; "
-                    "name the sources to extract from, or pass --all",
-                    path=data_dir / "sources",
-                )
+                return []  # nothing new: not an error (the CLI says so)
     entities = load_entities(data_dir / "entities.yaml")
     chosen: Extractor
     if extractor == "chat":
