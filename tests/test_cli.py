@@ -137,3 +137,19 @@ def test_a_full_disk_on_stdout_is_one_line(seed_store):
 def test_options_that_would_be_ignored_are_refused(seed_store, args, message):
     result = CliRunner().invoke(cli, [*args, "--store", seed_store.location])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_the_sources_table_keeps_ids_and_dates_whole_on_80_columns():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "80"}
+    out = subprocess.run(
+        [sys.executable, "-c", "from kg.cli import cli; cli()", "sources"],
+        capture_output=True, text=True, env=env, check=True, cwd=Path(__file__).parents[1],
+    ).stdout  # fmt: skip
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "003_20dda156d22ef2f6  2025-03 (inferred)  8,820" in out
+    assert lines[0].split()[:4] == ["id", "published", "bytes", "repairs"]

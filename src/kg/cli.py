@@ -93,24 +93,31 @@ def sources(data_dir: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table()
-    table.add_column("id", no_wrap=True)
-    table.add_column("title", max_width=34, no_wrap=True, overflow="ellipsis")
-    for name in ("published", "precision", "established", "bytes", "repairs"):
-        table.add_column(name, no_wrap=True)
+    # what matters first keeps its width on an 80-column terminal: the id, then the date
     from kg.query import cell
 
-    for r in rows:
-        table.add_row(
+    cells = [
+        (
             r["id"],
-            cell(r["title"] or "—"),
-            r["published"] or "—",
-            r["precision"],
-            r["established"],
+            f"{r['published']} ({r['established']})" if r["published"] else "undated",
             f"{r['bytes']:,}",
             str(r["repairs"]),
+            cell(r["title"] or "—"),
         )
-    Console().print(table)
+        for r in rows
+    ]
+    console = Console()
+    table = Table(box=None, header_style="bold", padding=(0, 2, 0, 0))
+    names = ("id", "published", "bytes", "repairs")
+    widths = [max([len(name), *(len(c[i]) for c in cells)]) for i, name in enumerate(names)]
+    for i, (name, width) in enumerate(zip(names, widths, strict=True)):
+        table.add_column(name, no_wrap=True, width=width, justify="right" if i > 1 else "left")
+    # the title takes what is left, so the id and the date stay whole on 80 columns
+    rest = max(10, console.width - sum(w + 2 for w in widths) - 1)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=rest)
+    for row in cells:
+        table.add_row(*row)
+    console.print(table)
 
 
 @cli.command()
