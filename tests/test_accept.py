@@ -116,6 +116,27 @@ def test_a_candidate_accepted_from_an_older_copy_is_not_added_twice(data):
     assert snapshot(data) == before
 
 
+def test_a_candidate_on_the_quote_of_a_corrected_claim_gets_a_note(data):
+    """The curator corrected an accepted claim's relation; accepting the candidate again from
+    an older copy is not refused (one quote may carry several claims) but is pointed out."""
+    data, sid = data
+    path = data / "candidates" / f"{sid}.yaml"
+    older = path.read_bytes()
+    body = yaml.safe_load(older)
+    first = next(c for c in body["claims"] if c["kind"] == "causal")
+    assert kg("accept", "--data", str(data), sid, first["id"]).exit_code == 0
+    claims = data / "claims" / f"{sid}.yaml"
+    curated = yaml.safe_load(claims.read_text(encoding="utf-8"))
+    other = "causes" if first["relation"] != "causes" else "triggers"
+    curated["claims"][-1]["relation"] = other
+    claims.write_text(yaml.safe_dump(curated, sort_keys=False, allow_unicode=True), "utf-8")
+    path.write_bytes(older)
+    result = kg("accept", "--data", str(data), sid, first["id"])
+    assert result.exit_code == 0, result.output
+    assert f"note: candidate {first['id']} quotes what" in result.output
+    assert "with another proposition" in result.output
+
+
 def test_duplicate_candidate_ids_are_named(data):
     data, sid = data
     path = data / "candidates" / f"{sid}.yaml"

@@ -438,10 +438,13 @@ def accept(data_dir: Path, source: str, ids: tuple[str, ...], min_confidence: fl
     """Move candidate claims (all, or the IDS given) into data/claims/SOURCE.yaml."""
     from kg.extract.review import accept as run_accept
 
-    accepted = run_accept(data_dir, source, list(ids) or None, min_confidence)
+    notes: list[str] = []
+    accepted = run_accept(data_dir, source, list(ids) or None, min_confidence, notes)
     click.echo(
         f"accepted {counted(len(accepted), 'claim')} into {data_dir / 'claims' / source}.yaml"
     )
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 @cli.command(name="eval")

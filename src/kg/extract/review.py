@@ -181,12 +181,18 @@ def _next_id(prefix: str, taken: set[str]) -> str:
 
 
 def accept(
-    data_dir: Path, source: str, ids: list[str] | None = None, min_confidence: float = 0.0
+    data_dir: Path,
+    source: str,
+    ids: list[str] | None = None,
+    min_confidence: float = 0.0,
+    notes: list[str] | None = None,
 ) -> list[str]:
     """Move candidates of `source` (all, or those in `ids`) into its claims file.
 
     Returns the ids the claims got in the claims file. Nothing is written when the result
-    would not pass `kg check`.
+    would not pass `kg check`. `notes` gets what a curator should look at: a candidate that
+    quotes exactly what a curated claim quotes, with another proposition (legitimate for a
+    sentence with several effects; a repeat if the curated one was corrected since).
     """
     if not re.fullmatch(SLUG, source):
         raise CurationError(f"'{source}' is not a source id")
@@ -251,6 +257,14 @@ def accept(
                 ("claims", index[claim.id], "id"),
             )
         held[_same(claim)] = f"this batch as candidate {claim.id}"
+    if existing is not None and notes is not None:
+        spans = {(c.kind, c.start, c.end): c.id for c in existing.claims}
+        for claim in chosen:
+            if (twin := spans.get((claim.kind, claim.start, claim.end))) is not None:
+                notes.append(
+                    f"candidate {claim.id} quotes what {twin} quotes ({claim.start}-{claim.end}) "
+                    f"with another proposition: if {twin} was corrected from it, delete one"
+                )
     new_claims, renamed, accepted = [], [], dict(cands.accepted)
     proposed = {e.id: e for e in cands.entities}
     needed: dict[str, Entity] = {}
