@@ -259,6 +259,9 @@ def write_result(
         return
     chunks = serialise_chunks(result, fmt, PREFIXES)
     if to_stdout:
+        if fmt in (ResultFormat.xml, ResultFormat.rdfxml):
+            # a value XML cannot carry fails the whole answer: none of it is printed
+            chunks = iter([b"".join(chunks)])
         last = b"\n"
         for chunk in chunks:
             sys.stdout.buffer.write(chunk)
