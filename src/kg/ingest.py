@@ -50,7 +50,6 @@ import yaml
 from pydantic import ValidationError
 
 from kg.errors import SourceError
-from kg.markup import parse_html
 from kg.models import Establishment, Precision, Publication, SourceMeta
 from kg.normalise import MAX_BYTES, normalise_bytes
 from kg.sources import META_SUFFIX, load_sources, sha256
@@ -338,10 +337,10 @@ def _publication(value: Any, origin: str) -> Publication:
 
 
 def _html_metadata(
-    raw: str, given: dict[str, Any], published: Publication, doc: Document
+    page: dict[str, str], given: dict[str, Any], published: Publication, doc: Document
 ) -> tuple[dict[str, Any], Publication, list[str]]:
-    """Title, author and date from the page's own markup, where none was given."""
-    found = parse_html(raw)[1]
+    """Title, author and date from the page's own markup (`page`), where none was given."""
+    found = page
     taken = [k for k in ("title", "author") if given[k] is None and found.get(k)]
     given = given | {k: found[k] for k in taken}
     notes = []
@@ -380,7 +379,7 @@ def _meta(doc: Document, existing_ids: set[str]) -> SourceMeta:
     published = _publication(doc.metadata.get("published"), doc.origin)
     notes = [f"Ingested; fields not kept: {', '.join(ignored)}."] if ignored else []
     if text.media_type == "text/html":
-        given, published, read = _html_metadata(text.raw, given, published, doc)
+        given, published, read = _html_metadata(dict(text.page), given, published, doc)
         notes += read
     elif doc.name.lower().endswith((".html", ".htm")):
         raise SourceError(

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import ftfy
 
 from kg.errors import SourceError
+from kg.markup import looks_like_html, parse_html
 
 __all__ = ["Edit", "Normalised", "decode", "normalise_bytes", "normalise_text"]
 
@@ -70,6 +71,9 @@ class Normalised:
     media_type: str = "text/plain"  # or "text/html"
     # where each run of characters decoded alike starts: (raw offset, byte offset, encoding)
     segments: tuple[tuple[int, int, str], ...] = field(default=())
+    # what an HTML page's markup says of itself (title, author, published), read in the same
+    # pass as its text (`kg.markup.parse_html`)
+    page: tuple[tuple[str, str], ...] = field(default=())
 
     def to_raw(self, offset: int) -> int:
         """Map an offset in the normalised text to the raw text.
@@ -256,10 +260,11 @@ def normalise_text(
     back to it."""
     text = raw
     edits: list[Edit] = []
+    page: tuple[tuple[str, str], ...] = ()
     if html:
-        from kg.markup import parse_html
-
-        text, edits = _apply(raw, parse_html(raw)[0])
+        changes, meta = parse_html(raw)
+        text, edits = _apply(raw, changes)
+        page = tuple(meta.items())
     mojibake: list[tuple[int, int, str, str]] = []
     for m in _NON_ASCII_RUN.finditer(text):
         fixed = unicodedata.normalize("NFC", ftfy.fix_encoding(m.group()))
@@ -268,7 +273,7 @@ def normalise_text(
     text, edits = _compose(text, edits, mojibake)
     text, edits = _compose(text, edits, _repair_lossy(text))
     media_type = "text/html" if html else "text/plain"
-    return Normalised(raw, text, encoding, tuple(edits), media_type, segments)
+    return Normalised(raw, text, encoding, tuple(edits), media_type, segments, page)
 
 
 def _compose(
@@ -286,8 +291,12 @@ def _compose(
     first = Normalised("", text, "", tuple(edits))
     merged: list[tuple[int, int, str, str]] = []  # spans of `text`, grown over earlier edits
     taken: set[int] = set()
+    starts = [e.norm_start for e in edits]  # sorted, and the edits do not overlap
     for start, end, replacement, rule in changes:
-        for i, e in enumerate(edits):
+        # only the edits starting at or after `start`, and the one before them, can touch it
+        first_edit = max(0, bisect.bisect_left(starts, start) - 1)
+        for i in range(first_edit, bisect.bisect_left(starts, end)):
+            e = edits[i]
             inside = e.norm_start < end and e.norm_end > start
             if inside or (e.norm_start == e.norm_end and start < e.norm_start < end):
                 taken.add(i)
@@ -333,6 +342,4 @@ def _apply(raw: str, changes: list[tuple[int, int, str, str]]) -> tuple[str, lis
 def normalise_bytes(data: bytes, *, path: str | None = None) -> Normalised:
     """Decode and repair a source's bytes."""
     raw, encoding, segments = _decode(data, path=path)
-    from kg.markup import looks_like_html
-
     return normalise_text(raw, encoding, html=looks_like_html(raw), segments=segments)
