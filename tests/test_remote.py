@@ -256,3 +256,47 @@ def test_the_graph_view_and_exports_read_the_same_from_virtuoso(virtuoso, seed_s
     assert sorted(map(str, claim_records(virtuoso))) == sorted(map(str, claim_records(seed_store)))
     [a, b] = [run_audit(s, data_dir=DATA).counts() for s in (virtuoso, seed_store)]
     assert a == b
+
+
+@pytest.fixture(scope="module")
+def locked_virtuoso(tmp_path_factory):
+    """A Virtuoso that takes writes only from an account on its authenticated endpoints."""
+    folder = tmp_path_factory.mktemp("virtuoso-locked")
+    account = ("DB.DBA.USER_CREATE ('kg-writer', 'p@ss w');", 'GRANT SPARQL_UPDATE TO "kg-writer";')
+    with running_virtuoso(folder, open_updates=False, setup=account) as base:
+        yield base
+
+
+def test_build_writes_through_virtuoso_s_digest_endpoints(locked_virtuoso, seed_store, tmp_path):
+    base = locked_virtuoso
+    host = base.removeprefix("http://")
+    login = f"http://kg-writer:p%40ss%20w@{host}"
+    spec = f"{login}/sparql-auth gsp={login}/sparql-graph-crud-auth"
+    build = ["build", "--data", str(DATA), "--output", str(tmp_path)]
+
+    refused = CliRunner().invoke(cli, [*build, "--store", f"{base}/sparql"])
+    assert refused.exit_code != 0 and "No permission" in refused.output
+
+    result = CliRunner().invoke(cli, [*build, "--store", spec])
+    assert result.exit_code == 0, result.output
+    assert "kg-writer:***@" in result.output and "p%40ss" not in result.output
+    remote = open_store(f"{login}/sparql-auth")
+    params = {"event": "japan-treasury-selloff"}
+    assert sorted(normalised(run_saved(remote, "causes", params).rows)) == sorted(
+        normalised(run_saved(seed_store, "causes", params).rows)
+    )
+
+
+@pytest.mark.parametrize(
+    ("login", "message"),
+    [
+        ("kg-writer:wrong@", "refused the user name or password in the store URL"),
+        ("", "give the user name and password in the URL"),
+    ],
+)
+def test_a_digest_endpoint_says_what_is_wrong_with_the_login(locked_virtuoso, login, message):
+    url = locked_virtuoso.replace("http://", f"http://{login}") + "/sparql-auth"
+    result = CliRunner().invoke(cli, ["query", "ASK {}", "--store", url])
+    assert result.exit_code == 2
+    assert "answered 401 (asks for Digest authentication)" in result.output
+    assert message in result.output

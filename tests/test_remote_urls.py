@@ -1,5 +1,6 @@
-"""Credentials in store URLs: percent-decoded, and sent only to the host they were given for.
-Two real HTTP servers on loopback record what reaches them."""
+"""Credentials in store URLs: percent-decoded, sent only to the host they were given for, and
+only once it asks for them, in the scheme it asks for. Real HTTP servers on loopback record what
+reaches them (Digest against a real server: tests/test_remote.py)."""
 
 from __future__ import annotations
 
@@ -12,21 +13,36 @@ import pytest
 from kg.store import open_store
 
 
-def _recording_server():
+def _recording_server(challenge: str | None = 'Basic realm="kg"'):
     seen: list[str | None] = []
     body = b'{"head": {}, "boolean": true}'
-    server = _answering(200, body, {"Content-Type": "application/sparql-results+json"}, seen)
+    server = _answering(
+        200, body, {"Content-Type": "application/sparql-results+json"}, seen, challenge
+    )
     return server, seen
 
 
-def _answering(status: int, body: bytes, headers: dict[str, str], seen: list | None = None):
-    """A loopback server that answers every POST alike; `seen` gets each Authorization."""
+def _answering(
+    status: int,
+    body: bytes,
+    headers: dict[str, str],
+    seen: list | None = None,
+    challenge: str | None = None,
+):
+    """A loopback server that answers every POST alike; `seen` gets each Authorization. With a
+    `challenge`, a request without an Authorization header gets a 401 asking for it."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if seen is not None:
                 seen.append(self.headers.get("Authorization"))
+            if challenge and not self.headers.get("Authorization"):
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", challenge)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             self.send_response(status)
             for name, value in {**headers, "Content-Length": str(len(body))}.items():
                 self.send_header(name, value)
@@ -44,7 +60,7 @@ def _answering(status: int, body: bytes, headers: dict[str, str], seen: list | N
 @pytest.fixture
 def two_servers():
     a, seen_a = _recording_server()
-    b, seen_b = _recording_server()
+    b, seen_b = _recording_server(challenge=None)
     yield (a.server_port, seen_a), (b.server_port, seen_b)
     for server in (a, b):
         server.shutdown()
@@ -62,19 +78,21 @@ def test_credentials_are_decoded_and_stay_with_their_host(two_servers):
         f"update=http://127.0.0.1:{port_b}/update"
     )
     assert store.ask("ASK {}") is True
+    assert store.ask("ASK {}") is True
     store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
-    assert seen_a == [_basic("al@x", "p@ss:w")]
+    # nothing until the server asks; then Basic, as asked, with every request
+    assert seen_a == [None, _basic("al@x", "p@ss:w"), _basic("al@x", "p@ss:w")]
     assert seen_b == [None]  # another host: the query host's password is not sent there
 
 
 def test_an_update_host_may_have_its_own_credentials(two_servers):
     (port_a, seen_a), (port_b, seen_b) = two_servers
-    store = open_store(
-        f"http://127.0.0.1:{port_a}/sparql update=http://w:secret@127.0.0.1:{port_b}/update"
+    store = open_store(  # a asks for a login, b does not
+        f"http://127.0.0.1:{port_b}/sparql update=http://w:secret@127.0.0.1:{port_a}/update"
     )
     store.ask("ASK {}")
     store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
-    assert seen_a == [None] and seen_b == [_basic("w", "secret")]
+    assert seen_b == [None] and seen_a == [None, _basic("w", "secret")]
 
 
 def test_a_redirect_is_not_followed_with_the_credentials(two_servers):
@@ -158,3 +176,52 @@ def test_a_server_that_does_not_answer_is_given_up_after_the_timeout_option():
     for bad in ("timeout=0", "timeout=soon", "timeout=inf", "timeout=-3", "timeout=1e10"):
         with pytest.raises(StoreError, match="timeout= needs seconds above 0"):
             open_store(f"{url} {bad}")
+
+
+# RFC 7616, section 3.9.1: the same request answered with MD5 and with SHA-256.
+RFC_CHALLENGE = {
+    "realm": "http-auth@example.org",
+    "qop": "auth, auth-int",
+    "nonce": "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
+    "opaque": "FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS",
+}
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "response"),
+    [
+        ("MD5", "8ca523f5e9506fed4657c9700eebdbec"),
+        ("SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"),
+    ],
+)
+def test_digest_answers_match_rfc_7616(algorithm, response):
+    from kg.remote import _digest
+
+    header = _digest(
+        {**RFC_CHALLENGE, "algorithm": algorithm},
+        "Mufasa",
+        "Circle of Life",
+        "GET",
+        "http://www.example.org/dir/index.html",
+        1,
+        cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ",
+    )
+    assert f'response="{response}"' in header
+    assert 'uri="/dir/index.html"' in header and "qop=auth, nc=00000001" in header
+
+
+def test_a_digest_kg_does_not_speak_is_named():
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    challenge = 'Digest realm="r", nonce="n", qop="auth", algorithm=SHA-512-256'
+    server, seen = _recording_server(challenge)
+    try:
+        url = f"http://u:p@127.0.0.1:{server.server_port}/sparql"
+        result = CliRunner().invoke(cli, ["query", "ASK {}", "--store", url])
+    finally:
+        server.shutdown()
+    assert result.exit_code == 2
+    assert "algorithm=SHA-512-256" in result.output and "does not speak" in result.output
+    assert seen == [None]  # the password was never sent

@@ -90,8 +90,13 @@ def isql(port: int, statement: str) -> str:
 
 
 @contextmanager
-def running_virtuoso(folder: Path) -> Iterator[str]:
-    """A fresh Virtuoso; yields the base URL (``http://127.0.0.1:PORT``)."""
+def running_virtuoso(
+    folder: Path, *, open_updates: bool = True, setup: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """A fresh Virtuoso; yields the base URL (``http://127.0.0.1:PORT``). With `open_updates`
+    anyone may write through /sparql and /sparql-graph-crud; without it, only accounts that
+    authenticate on /sparql-auth and /sparql-graph-crud-auth. `setup` statements then run as
+    dba (create such an account)."""
     require_virtuoso()
     isql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
@@ -118,9 +123,12 @@ def running_virtuoso(folder: Path) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("virtuoso did not start within 120 s") from None
                 time.sleep(0.3)
-        # Updates over plain /sparql need this role; the GSP endpoint needs write rights too.
-        isql(isql_port, 'GRANT SPARQL_UPDATE TO "SPARQL";')
-        isql(isql_port, "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")
+        if open_updates:
+            # Updates over plain /sparql need this role; the GSP endpoint needs write rights.
+            isql(isql_port, 'GRANT SPARQL_UPDATE TO "SPARQL";')
+            isql(isql_port, "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")
+        for statement in setup:
+            isql(isql_port, statement)
         yield base
     finally:
         proc.terminate()

@@ -14,8 +14,12 @@ everything else as batched `INSERT DATA` updates. See docs/stores.md for each se
 from __future__ import annotations
 
 import base64
+import hashlib
+import http.client
 import json
+import os
 import re
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -93,20 +97,24 @@ class RemoteStore(Store):
         logins = dict(credentials or {})
         if user:
             logins[urllib.parse.urlsplit(query_url).netloc] = (user, password)
-        self._auth = {
-            host: "Basic " + base64.b64encode(f"{u}:{p or ''}".encode()).decode()
-            for host, (u, p) in logins.items()
-        }
+        self._logins = {host: _Login(u, p or "") for host, (u, p) in logins.items()}
 
     def _request(
         self, url: str, data: bytes, content_type: str, accept: str, *, is_query: bool = False
     ) -> tuple[bytes, str]:
-        headers = {"Content-Type": content_type, "Accept": accept}
-        if auth := self._auth.get(urllib.parse.urlsplit(url).netloc):
-            headers["Authorization"] = auth
-        req = urllib.request.Request(url, data=data, headers=headers, method="POST")
+        login = self._logins.get(urllib.parse.urlsplit(url).netloc)
         try:
-            with _OPENER.open(req, timeout=self.timeout) as resp:
+            try:
+                resp = self._send(url, data, content_type, accept, login)
+            except urllib.error.HTTPError as exc:
+                # Credentials go only where asked for (a 401 naming the scheme), and a Digest
+                # server answers a stale nonce with a new one: answer once.
+                offers = exc.headers.get_all("WWW-Authenticate") or []
+                if not (login and exc.code == 401 and login.challenged(offers)):
+                    raise
+                exc.close()
+                resp = self._send(url, data, content_type, accept, login)
+            with resp:
                 if cut := resp.headers.get("X-KG-Truncated"):
                     # a silently shortened answer would read as a complete one (kg serve --limit)
                     raise StoreError(
@@ -124,6 +132,17 @@ class RemoteStore(Store):
                 ) from None
             body = exc.read().decode("utf-8", "replace").strip().splitlines()
             detail = " ".join(line.strip() for line in body[:3])[:300] or exc.reason
+            if exc.code == 401:
+                scheme = (exc.headers.get("WWW-Authenticate") or "").split(" ")[0] or "none"
+                raise StoreError(
+                    f"{url} answered 401 (asks for {scheme} authentication): "
+                    + (
+                        "the server refused the user name or password in the store URL"
+                        if login
+                        else "give the user name and password in the URL, "
+                        "http://USER:PASSWORD@host/..."
+                    )
+                ) from None
             if exc.code == 400 and is_query:
                 raise QueryError(f"the endpoint refused the request (400): {detail}") from None
             raise StoreError(f"{url} answered {exc.code}: {detail}") from None
@@ -135,6 +154,15 @@ class RemoteStore(Store):
                     "store to wait longer"
                 ) from None
             raise StoreError(f"cannot reach {url}: {reason}") from None
+
+    def _send(
+        self, url: str, data: bytes, content_type: str, accept: str, login: _Login | None
+    ) -> http.client.HTTPResponse:
+        headers = {"Content-Type": content_type, "Accept": accept}
+        if login and (auth := login.authorization("POST", url)):
+            headers["Authorization"] = auth
+        req = urllib.request.Request(url, data=data, headers=headers, method="POST")
+        return _OPENER.open(req, timeout=self.timeout)
 
     def query(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
         form = query_form(query)
@@ -296,6 +324,113 @@ def remote_store(spec: str) -> RemoteStore:
         timeout=timeout,
         credentials=credentials,
     )
+
+
+class _Login:
+    """A user name and password for one host, sent only once the server asks for them, in the
+    scheme it asks for: HTTP Basic, or Digest (RFC 7616: MD5 or SHA-256, plain or -sess,
+    qop=auth), which Virtuoso's authenticated endpoints use. Digest is never sent as Basic, so
+    the password does not cross the wire; later requests reuse the server's nonce with a
+    counted `nc` until the server sends a new one.
+    """
+
+    def __init__(self, user: str, password: str) -> None:
+        self.user, self.password = user, password
+        self._scheme = ""  # "", "basic" or "digest": what the server last asked for
+        self._challenge: dict[str, str] = {}
+        self._count = 0
+        self._lock = threading.Lock()  # kg serve shares one store between threads
+
+    def challenged(self, offers: list[str]) -> bool:
+        """Take the scheme a 401's WWW-Authenticate headers ask for; False when answering
+        again is pointless (the credentials were already sent that way, for that nonce)."""
+        parsed = [value.strip().partition(" ") for value in offers]
+        digest = [rest for scheme, _, rest in parsed if scheme.lower() == "digest"]
+        with self._lock:
+            if digest:
+                chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(digest[0]))
+                algorithm = chal.get("algorithm", "MD5").upper()
+                qops = {q.strip() for q in chal.get("qop", "").split(",") if q.strip()}
+                if algorithm.removesuffix("-SESS") not in _DIGESTS or (qops and "auth" not in qops):
+                    raise StoreError(
+                        f"the server asks for Digest authentication with algorithm={algorithm} "
+                        f"qop={chal.get('qop', '')}, which kg does not speak (it speaks MD5 "
+                        "and SHA-256 with qop=auth, and Basic)"
+                    )
+                fresh = chal.get("nonce") != self._challenge.get("nonce")
+                retry = fresh or self._scheme != "digest"
+                self._scheme, self._challenge, self._count = "digest", chal, 0
+                return retry
+            retry = self._scheme != "basic"
+            self._scheme = "basic"
+            return retry
+
+    def authorization(self, method: str, url: str) -> str | None:
+        """The Authorization header for a request, or None before the server has asked."""
+        with self._lock:
+            if self._scheme == "basic":
+                token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+                return "Basic " + token
+            if self._scheme != "digest":
+                return None
+            self._count += 1
+            return _digest(self._challenge, self.user, self.password, method, url, self._count)
+
+
+_DIGESTS = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}
+
+
+def _digest(
+    chal: dict[str, str],
+    user: str,
+    password: str,
+    method: str,
+    url: str,
+    n: int,
+    cnonce: str | None = None,
+) -> str:
+    """An RFC 7616 Digest Authorization header; `n` counts the requests on this nonce.
+
+    >>> chal = {"realm": "SPARQL", "nonce": "abc", "qop": "auth", "opaque": "xyz"}
+    >>> header = _digest(chal, "dba", "dba", "POST", "http://h/sparql-auth?x=1", 1)
+    >>> header.split(", ")[:4]
+    ['Digest username="dba"', 'realm="SPARQL"', 'nonce="abc"', 'uri="/sparql-auth?x=1"']
+    """
+    algorithm = chal.get("algorithm", "MD5")
+    new = _DIGESTS[algorithm.upper().removesuffix("-SESS")]
+
+    def h(text: str) -> str:
+        return new(text.encode()).hexdigest()
+
+    realm, nonce = chal.get("realm", ""), chal.get("nonce", "")
+    parts = urllib.parse.urlsplit(url)
+    uri = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    nc, cnonce = f"{n:08x}", cnonce or os.urandom(16).hex()
+    secret = h(f"{user}:{realm}:{password}")
+    if algorithm.upper().endswith("-SESS"):
+        secret = h(f"{secret}:{nonce}:{cnonce}")
+    target = h(f"{method}:{uri}")
+    qop = "auth" if chal.get("qop") else ""
+    response = h(
+        f"{secret}:{nonce}:{nc}:{cnonce}:auth:{target}" if qop else f"{secret}:{nonce}:{target}"
+    )
+
+    def quoted(value: str) -> str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    fields = [
+        f"username={quoted(user)}",
+        f"realm={quoted(realm)}",
+        f"nonce={quoted(nonce)}",
+        f"uri={quoted(uri)}",
+        f"response={quoted(response)}",
+        f"algorithm={algorithm}",
+    ]
+    if "opaque" in chal:
+        fields.append(f"opaque={quoted(chal['opaque'])}")
+    if qop:
+        fields += [f"qop={qop}", f"nc={nc}", f"cnonce={quoted(cnonce)}"]
+    return "Digest " + ", ".join(fields)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
