@@ -300,3 +300,19 @@ def test_a_digest_endpoint_says_what_is_wrong_with_the_login(locked_virtuoso, lo
     assert result.exit_code == 2
     assert "answered 401 (asks for Digest authentication)" in result.output
     assert message in result.output
+
+
+def test_an_answer_cut_at_virtuoso_s_row_limit_is_refused(tmp_path_factory):
+    """Virtuoso says it stopped at ResultSetMaxRows only in a header; its own system graphs
+    have far more than 5 triples."""
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso-capped"), max_rows=5) as base:
+        runner = CliRunner()
+        cut = runner.invoke(
+            cli, ["query", "SELECT * WHERE { ?s ?p ?o }", "--store", base + "/sparql"]
+        )
+        whole = runner.invoke(
+            cli, ["query", "SELECT * WHERE { ?s ?p ?o } LIMIT 3", "--store", base + "/sparql"]
+        )
+    assert cut.exit_code == 2
+    assert "stopped the answer at its row limit (5 rows, X-SPARQL-MaxRows)" in cut.output
+    assert whole.exit_code == 0 and "3 rows" in whole.output

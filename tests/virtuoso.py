@@ -43,7 +43,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _configure(text: str, folder: Path, isql_port: int, http_port: int) -> str:
+def _configure(
+    text: str, folder: Path, isql_port: int, http_port: int, max_rows: int = 1_000_000
+) -> str:
     """Point the database at `folder` and bind both ports to loopback."""
     out, section = [], ""
     for line in text.splitlines():
@@ -69,7 +71,7 @@ def _configure(text: str, folder: Path, isql_port: int, http_port: int) -> str:
         elif key.startswith("Load") and section == "Plugins":
             continue  # wiki plugins: not needed, and they slow the start
         elif key == "ResultSetMaxRows":
-            line = "ResultSetMaxRows = 1000000"  # the default, 10000, silently cuts answers
+            line = f"ResultSetMaxRows = {max_rows}"  # Debian's 10000 cuts answers
         elif key == "DefaultHost":
             line = f"DefaultHost = 127.0.0.1:{http_port}"
         out.append(line)
@@ -91,7 +93,11 @@ def isql(port: int, statement: str) -> str:
 
 @contextmanager
 def running_virtuoso(
-    folder: Path, *, open_updates: bool = True, setup: tuple[str, ...] = ()
+    folder: Path,
+    *,
+    open_updates: bool = True,
+    setup: tuple[str, ...] = (),
+    max_rows: int = 1_000_000,
 ) -> Iterator[str]:
     """A fresh Virtuoso; yields the base URL (``http://127.0.0.1:PORT``). With `open_updates`
     anyone may write through /sparql and /sparql-graph-crud; without it, only accounts that
@@ -100,7 +106,7 @@ def running_virtuoso(
     require_virtuoso()
     isql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(_configure(INI.read_text(), folder, isql_port, http_port))
+    ini.write_text(_configure(INI.read_text(), folder, isql_port, http_port, max_rows))
     log = (folder / "stdout.log").open("wb")
     proc = subprocess.Popen(
         [SERVER, "+configfile", str(ini), "+foreground"],

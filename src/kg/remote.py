@@ -121,6 +121,13 @@ class RemoteStore(Store):
                         f"{url} {cut}, so the answer would be incomplete: narrow the query, "
                         "or raise the server's limit (kg serve --limit)"
                     )
+                if cap := resp.headers.get("X-SPARQL-MaxRows"):
+                    # Virtuoso's ResultSetMaxRows: the rows stop there, with only this header
+                    raise StoreError(
+                        f"{url} stopped the answer at its row limit ({cap} rows, "
+                        "X-SPARQL-MaxRows), so it may be incomplete: narrow the query, or "
+                        "raise the server's limit (Virtuoso: [SPARQL] ResultSetMaxRows)"
+                    )
                 return resp.read(), resp.headers.get("Content-Type", "")
         except urllib.error.HTTPError as exc:
             if 300 <= exc.code < 400:
