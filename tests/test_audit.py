@@ -41,28 +41,42 @@ def sides(finding: Finding) -> dict[str, set[str]]:
 
 
 def test_liquidation_happened_against_not_happened_with_both_sides(report, seed_graph_dir):
-    f = find(report, "event-status", "Japan's sale of U.S. Treasuries")
+    """000's "rapid and complete liquidation" against 001's "sudden sell-off remains
+    improbable": the sudden dump is disputed, the gradual sale that 001 also reports is not."""
+    f = find(report, "event-status", "A sudden Japanese dump of U.S. Treasuries")
     assert f.severity is Severity.warning
-    got = sides(f)
-    assert f"{S000}/e001" in got["happened"]  # "a rapid and complete liquidation"
-    assert (
-        f"{S001}/e004" in got["did not happen"]
-    )  # "a sudden Japanese sell-off remains improbable"
-    assert f"{S004}/e001" in got["only possible"]  # "Japan Signals Potential ... Sell-Off"
+    assert sides(f) == {
+        "happened": {f"{S000}/e023"},
+        "did not happen": {f"{S001}/e003", f"{S001}/e004"},
+    }
     quotes = {r.id: r.quote for r in f.claims}
-    assert quotes[f"{S000}/e001"] == (
+    assert quotes[f"{S000}/e023"] == (
         "executed a rapid and complete liquidation of its U.S. Treasury holdings"
     )
     assert quotes[f"{S001}/e004"] == "For now, a sudden Japanese sell-off remains improbable"
-    assert "happened in 000, 001, 002, 003" in f.message
+    sale = find(report, "event-status", "Japan's sale of U.S. Treasuries")
+    assert sale.severity is Severity.info  # only 004's "signals potential ... sell-off" hedges
+    assert "happened in 000, 001, 002, 003" in sale.message
+    assert f"{S004}/e001" in sides(sale)["only possible"]
 
 
-def test_the_threat_reported_in_004_against_no_signal_in_000(report):
-    f = find(report, "event-status", "Japan's signal that it could sell")
-    assert sides(f) == {
-        "happened": {f"{S004}/e002", f"{S004}/e008"},
-        "did not happen": {f"{S000}/e007", f"{S003}/e006"},
+def test_selling_quietly_is_not_a_denial_of_kato_s_later_remark(report):
+    """000's "without prior signals" and 003's "not ... open threats" (March 2025) are about how
+    Japan sold, not about Kato's remark of May 2025 (004): no dispute between them."""
+    from kg.curation import load_corpus
+
+    claims = {f"{sid}/{c.id}": c for sid, c in load_corpus(DATA).all_claims()}
+    assert {claims[f"{S000}/e007"].subject, claims[f"{S003}/e006"].subject} == {
+        "japan-open-selling"
     }
+    disputed = {
+        c.id
+        for f in report.findings
+        if f.check is Check.contradictions and f.severity is Severity.warning
+        for c in f.claims
+    }
+    assert not disputed & {f"{S000}/e007", f"{S003}/e006", f"{S004}/e002", f"{S004}/e008"}
+    assert f"{S000}/e023" in disputed  # the sudden dump is
 
 
 def test_holdings_figures_agree_once_a_round_figure_is_read_as_about(report):
@@ -167,8 +181,8 @@ def test_a_hedge_about_an_event_is_not_a_dispute_a_denial_is(report):
     }
     assert status["China's sale of U.S. Treasuries"] is Severity.info  # 004: "if China ..."
     assert status["Foreign selling of U.S. Treasuries"] is Severity.info
-    assert status["Japan's sale of U.S. Treasuries"] is Severity.warning  # 001: improbable
-    assert status["Japan's signal that it could sell Treasuries"] is Severity.warning
+    assert status["Japan's sale of U.S. Treasuries"] is Severity.info  # 004: "signals"
+    assert status["A sudden Japanese dump of U.S. Treasuries"] is Severity.warning  # 001
 
 
 def test_seed_quotes_are_anchored_and_bytes_match(report):
@@ -190,7 +204,7 @@ def test_every_quote_in_a_finding_is_the_claims_own(report, seed_store):
 def test_profile_lists_every_source(report):
     assert [p.source for p in report.profiles] == [S000, S001, S002, S003, S004]
     p000 = report.profiles[0]
-    assert p000.claims == 66 and p000.unnamed > p000.claims / 2
+    assert p000.claims == 67 and p000.unnamed > p000.claims / 2
 
 
 def test_ids_are_stable_unique_and_the_json_is_byte_identical(report, seed_store):

@@ -32,7 +32,7 @@ CASES = [
     ("single-source", {}),
     ("single-source", {"entity": "japan"}),
     ("contradictions", {}),
-    ("contradictions", {"entity": "japan-threat-to-sell"}),
+    ("contradictions", {"entity": "japan-treasury-dump"}),
     ("modality", {"modality": "denied"}),
     ("modality", {"modality": "speculative", "source": "003_20dda156d22ef2f6"}),
     ("timeline", {}),
@@ -123,8 +123,9 @@ def test_saved_queries_answer_the_same_on_virtuoso(virtuoso, seed_store, name, p
 def test_pages_are_the_same_on_virtuoso(virtuoso, seed_store, name, params):
     """A page of a whole listing is looked up by its numbers (VALUES); narrowed, it is sorted;
     a page of chains sorts the first numbers of each component (`# first`)."""
-    embedded = normalised(run_saved(seed_store, name, params, limit=5, offset=3).rows)
-    remote = normalised(run_saved(virtuoso, name, params, limit=5, offset=3).rows)
+    limit, offset = (1, 1) if name == "contradictions" else (5, 3)  # one, in three claims
+    embedded = normalised(run_saved(seed_store, name, params, limit=limit, offset=offset).rows)
+    remote = normalised(run_saved(virtuoso, name, params, limit=limit, offset=offset).rows)
     assert embedded
     assert sorted(remote) == sorted(embedded)
 
@@ -136,7 +137,7 @@ def test_rebuilding_replaces_instead_of_adding(virtuoso, tmp_path):
     )
     assert result.exit_code == 0, result.output
     after = virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")
-    assert _plain(after[0]["n"]) == _plain(before[0]["n"]) == "346"
+    assert _plain(after[0]["n"]) == _plain(before[0]["n"]) == "347"
 
 
 def test_remote_syntax_errors_point_at_the_user_s_line(virtuoso):
@@ -150,7 +151,7 @@ def test_parameters_cannot_inject_sparql(virtuoso, seed_store):
         rows = store.select("SELECT ?c WHERE { ?c kg:claimId ?id }", {"id": ox.Literal(hostile)})
         assert rows == []
     assert (
-        _plain(virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")[0]["n"]) == "346"
+        _plain(virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")[0]["n"]) == "347"
     )
 
 
@@ -172,7 +173,7 @@ def test_a_build_the_server_refuses_keeps_the_old_graph(virtuoso, tmp_path):
     )
     assert result.exit_code == 2 and "no-such-service" in result.output
     count = virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")
-    assert _plain(count[0]["n"]) == "346"
+    assert _plain(count[0]["n"]) == "347"
     assert not virtuoso.ask("ASK { GRAPH <urn:kg:build-probe> { ?s ?p ?o } }")
 
 

@@ -295,15 +295,12 @@ def test_contradictions_show_both_sides(seed_store, corpus):
     assert sorted({(r["side"], r["claim"]) for r in rows}) == sorted(expected)
     assert all(r["how"] for r in rows), "hedges are not numbered, so no row lacks a side"
     assert sorted({r["proposition"] for r in rows}) == [
-        "Japan's sale of U.S. Treasuries occurs",
-        "Japan's signal that it could sell Treasuries occurs",
+        "A sudden Japanese dump of U.S. Treasuries occurs"
     ]
     rejections = {(r["claim"], r["how"]) for r in rows if r["side"] == "rejects"}
     assert rejections == {
         ("001_1dee60d1331b1bec/e003", "denied"),  # and improbable: the first reason shows
         ("001_1dee60d1331b1bec/e004", "denied"),
-        ("000_4c22c95cf8552d28/e007", "not occurred"),
-        ("003_20dda156d22ef2f6/e006", "not occurred"),
     }
     assert answer(seed_store, "contradictions", entity="us-tariffs") == []
 
@@ -438,13 +435,14 @@ def rows_of(result):
 )
 def test_pages_follow_each_other_and_add_up_to_the_whole_answer(seed_store, name, params):
     whole = rows_of(run_saved(seed_store, name, params))
-    assert len(whole) > 20, "the query must span several pages for this test to mean anything"
+    size = 7 if len(whole) > 20 else 1  # the seeds have one contradiction, in three claims
+    assert len(whole) >= 3 * size, "the query must span several pages to mean anything"
     pages, offset = [], 0
-    while page := rows_of(run_saved(seed_store, name, params, limit=7, offset=offset)):
+    while page := rows_of(run_saved(seed_store, name, params, limit=size, offset=offset)):
         # single-source pages propositions, with every claim of each
-        assert len(page) <= 7 or name == "single-source"
+        assert len(page) <= size or name == "single-source"
         pages += page
-        offset += 7
+        offset += size
     assert pages == whole
 
 
@@ -474,7 +472,7 @@ def test_listing_orders_number_exactly_the_listing_from_zero(seed_store, key, li
     }
     query = f"{prefix}SELECT DISTINCT ?n {{ {listing} }}"
     listed = {r["n"].value for r in seed_store.select(query)}
-    assert set(numbered) == listed and len(listed) > 5
+    assert set(numbered) == listed and len(listed) >= 3
     assert sorted(numbered.values()) == list(range(len(listed)))
 
 
