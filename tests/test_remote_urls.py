@@ -225,3 +225,21 @@ def test_a_digest_kg_does_not_speak_is_named():
     assert result.exit_code == 2
     assert "algorithm=SHA-512-256" in result.output and "does not speak" in result.output
     assert seen == [None]  # the password was never sent
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "http://u:s3cret@127.0.0.1:abc/sparql",
+        "http://u:s3cret@/sparql",
+        "http://127.0.0.1:1/sparql update=http://u:s3cret@127.0.0.1:abc/update",
+    ],
+)
+def test_a_url_refused_as_malformed_is_shown_without_its_password(spec):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    result = CliRunner().invoke(cli, ["query", "ASK {}", "--store", spec])
+    assert result.exit_code == 2 and "u:***@" in result.output
+    assert "s3cret" not in result.output

@@ -118,6 +118,38 @@ def test_content_negotiation_and_format_parameter(served):
     graph = urllib.parse.quote("CONSTRUCT WHERE { ?s a kg:Source }")
     status, headers, body = get(f"{base}/sparql?query={graph}", "application/json")
     assert status == 200 and headers["Content-Type"].startswith("application/ld+json")
+    # q=0 refuses a format also where a wildcard would pick it
+    status, headers, _ = get(f"{base}/sparql?query={q}", "text/csv;q=0, text/*")
+    assert status == 200 and headers["Content-Type"].startswith("text/tab-separated-values")
+    status, headers, _ = get(f"{base}/sparql?query={graph}", "text/turtle;q=0, text/*")
+    assert status == 200 and headers["Content-Type"] == "application/n-triples"
+
+
+def test_sparqlwrapper_asks_for_json_ld_by_name_and_by_media_type(served):
+    """SPARQLWrapper sends format= twice (json-ld, then the media types): not two operations."""
+    from SPARQLWrapper import JSONLD
+
+    base, _ = served
+    answer = client(base, "CONSTRUCT WHERE { ?s a kg:Source }", fmt=JSONLD).convert()
+    assert len(answer) == 5  # rdflib's graph of the five sources
+
+
+@pytest.mark.parametrize("how", ["GET", "POST form", "POST body"])
+def test_a_request_that_is_not_utf_8_is_refused_not_repaired(served, how):
+    base, _ = served
+    if how == "GET":
+        status, _, body = get(f"{base}/sparql?query=ASK%7B%3Fs%20%3Fp%20%22%FF%22%7D")
+    elif how == "POST form":
+        status, _, body = get(
+            f"{base}/sparql",
+            data=b"query=ASK%7B%3Fs%20%3Fp%20%22%FF%22%7D",
+            content_type="application/x-www-form-urlencoded",
+        )
+    else:
+        status, _, body = get(
+            f"{base}/sparql", data=b'ASK {?s ?p "\xff"}', content_type="application/sparql-query"
+        )
+    assert status == 400 and "not UTF-8" in body
 
 
 def test_xml_is_not_acceptable_for_a_value_xml_cannot_carry(served):
@@ -486,13 +518,13 @@ def test_a_rebuild_is_served_at_once_and_refused_under_a_writer(tmp_path):
         before = client(base, count).convert()["results"]["bindings"][0]["n"]["value"]
         build(DATA, None, spec)
         after = client(base, count).convert()["results"]["bindings"][0]["n"]["value"]
-        assert (before, after) == ("4", "346")
+        assert (before, after) == ("4", "347")
         away = tmp_path / "away"
         (tmp_path / "store").rename(away)  # the moment of a swap: no store at the path
         during = client(base, count).convert()["results"]["bindings"][0]["n"]["value"]
         away.rename(tmp_path / "store")
         again = client(base, count).convert()["results"]["bindings"][0]["n"]["value"]
-        assert (during, again) == ("346", "346")  # the files it has open, then the store
+        assert (during, again) == ("347", "347")  # the files it has open, then the store
     finally:
         stop(server, endpoint)
     writer = Endpoint(spec, timeout=10, workers=1, allow_update=True)
@@ -507,7 +539,7 @@ def test_a_rebuild_is_served_at_once_and_refused_under_a_writer(tmp_path):
         )
         assert ok[0] == 204
         answer = client(base, count).convert()["results"]["bindings"][0]["n"]["value"]
-        assert answer == "346"
+        assert answer == "347"
     finally:
         stop(server, writer)
     build(MINI, None, spec)  # once the writer is gone
@@ -561,7 +593,22 @@ def test_service_and_load_hidden_from_the_tokenizer_are_still_refused(tmp_path):
             f"FILTER(1<'>' || true) }} ; LOAD SILENT <{url}/load.ttl> INTO GRAPH <urn:y> ; "
             "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 'z' } }"
         )
-        for name, text in (("query", hidden_service), ("update", hidden_load)):
+        # RDF 1.2: `<<'a>'` opens a quoted triple; read as the IRI <'a>, the rest up to the
+        # quote in the comment would be a string hiding SERVICE and LOAD
+        quoted_service = (
+            "CONSTRUCT { <urn:a> <urn:got> ?x . <<'a>' <http://p> \"b\" >> <http://q> ?x } "
+            f"WHERE {{ SERVICE <{url}/internal-admin> {{ ?x ?y ?z }} }} #'"
+        )
+        quoted_load = (
+            "INSERT { GRAPH <urn:g> { <<'a>' <http://p> \"b\" >> <http://q> <http://r> } } "
+            f"WHERE {{}} ; LOAD <{url}/load-bypass> INTO GRAPH <urn:loaded> #'"
+        )
+        for name, text in (
+            ("query", hidden_service),
+            ("update", hidden_load),
+            ("query", quoted_service),
+            ("update", quoted_load),
+        ):
             data = urllib.parse.urlencode({name: text}).encode()
             status, _, message = get(
                 f"{base}/sparql", data=data, content_type="application/x-www-form-urlencoded"
@@ -599,7 +646,95 @@ def test_kg_build_loads_data_that_mentions_service_through_kg_serve(tmp_path):
     try:
         build(DATA, None, f"{base}/sparql")
         count = "SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }"
-        assert client(base, count).convert()["results"]["bindings"][0]["n"]["value"] == "346"
+        assert client(base, count).convert()["results"]["bindings"][0]["n"]["value"] == "347"
     finally:
         stop(server, endpoint)
     assert open_store(spec).ask("ASK { ?e skos:altLabel 'debt load' }")
+
+
+def test_triple_terms_are_served_and_read_back_by_a_remote_store(served):
+    """A triple term once killed the worker (read as running out of memory, 503)."""
+    base, _ = served
+    query = "SELECT ?t WHERE { BIND(TRIPLE(ent:japan, rdfs:label, 'Japan'@en) AS ?t) }"
+    for _ in range(3):  # the same worker answers again
+        status, _, body = get(
+            f"{base}/sparql?" + urllib.parse.urlencode({"query": query}),
+            accept="application/sparql-results+json",
+        )
+        assert status == 200, body
+        assert json.loads(body)["results"]["bindings"][0]["t"]["type"] == "triple"
+    from kg.store import open_store
+
+    (row,) = open_store(f"{base}/sparql").query(query).rows
+    term = row["t"]
+    assert isinstance(term, ox.Triple) and term.object == ox.Literal("Japan", language="en")
+
+
+def test_a_request_queued_behind_a_runaway_query_is_answered(seed_store):
+    """One worker, stuck on a cross join until its deadline: a query sent meanwhile waits for
+    the replacement worker instead of being turned away as busy."""
+    endpoint = Endpoint(seed_store.location, timeout=2, workers=1)
+    server, base = start(endpoint)
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    answers: dict[str, int] = {}
+    try:
+        slow = threading.Thread(
+            target=lambda: answers.update(
+                runaway=get(f"{base}/sparql?" + urllib.parse.urlencode({"query": runaway}))[0]
+            )
+        )
+        slow.start()
+        time.sleep(0.5)
+        status, _, body = get(f"{base}/sparql?query=ASK%7B%7D")
+        slow.join()
+    finally:
+        stop(server, endpoint)
+    assert answers["runaway"] == 503
+    assert status == 200 and "true" in body
+
+
+def test_kg_serve_listens_on_an_ipv6_address(seed_store):
+    endpoint = Endpoint(seed_store.location, timeout=10, workers=1)
+    server = make_server(endpoint, "::1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        status, _, body = get(f"http://[::1]:{server.server_port}/sparql?query=ASK%7B%7D")
+    finally:
+        stop(server, endpoint)
+    assert status == 200 and "true" in body
+
+
+def test_a_client_that_trickles_its_request_is_cut_off(seed_store):
+    """The socket's timeout bounds each read; the whole request has a deadline of its own."""
+    import socket
+
+    endpoint = Endpoint(seed_store.location, timeout=10, workers=1)
+    server, base = start(endpoint)
+    server.RequestHandlerClass.request_seconds = 1.0
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_port), timeout=5) as conn:
+            conn.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n")
+            began = time.monotonic()
+            closed = False
+            for byte in b"Host: 127.0.0.1\r\nX-Slow: " + b"a" * 40:
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    closed = True
+                    break
+                time.sleep(0.1)
+                conn.setblocking(False)
+                try:
+                    closed = conn.recv(1) == b""
+                except BlockingIOError:
+                    pass
+                finally:
+                    conn.setblocking(True)
+                if closed:
+                    break
+            waited = time.monotonic() - began
+        fine = get(f"{base}/sparql?query=ASK%7B%7D")  # others are served as before
+    finally:
+        stop(server, endpoint)
+    assert closed and waited < 3
+    assert fine[0] == 200

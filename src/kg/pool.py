@@ -104,6 +104,13 @@ def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = N
             answer = Answer(status, f"{exc}\n".encode(), "text/plain; charset=utf-8")
         except (StoreError, OSError, RuntimeError, ValueError) as exc:
             answer = Answer(500, f"query failed: {exc}\n".encode(), "text/plain; charset=utf-8")
+        except MemoryError:
+            raise  # the worker dies, and the pool reports the memory limit
+        except Exception as exc:  # a bug must not kill the worker and pass for a memory limit
+            kind_ = type(exc).__name__
+            answer = Answer(
+                500, f"query failed: {kind_}: {exc}\n".encode(), "text/plain; charset=utf-8"
+            )
         conn.send(answer)
 
 
@@ -114,6 +121,9 @@ def _identity(spec: str) -> tuple[int, int] | None:
     except (OSError, ValueError):
         return None
     return info.st_dev, info.st_ino
+
+
+REPLACE_SECONDS = 10.0  # a generous bound on starting a worker (about 1 s seen)
 
 
 class Busy(QueryTimeout):
@@ -167,13 +177,14 @@ class QueryPool:
 
     def run(self, kind: str, text: str, fmt: str, limit: int) -> Answer:
         """Run a query (`kind` "query") or update; raise `QueryTimeout` past the deadline,
-        or `Busy` when every worker stays taken for as long as a query may run."""
+        or `Busy` when every worker stays taken for longer than a query may run (plus the
+        time to replace a worker stopped at its deadline: a request queued behind runaway
+        queries is answered once they are stopped)."""
+        wait = self.timeout + REPLACE_SECONDS
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            worker = self._idle.get(timeout=wait)
         except queue.Empty:
-            raise Busy(
-                f"every worker stayed busy for {self.timeout:g} s; try again shortly"
-            ) from None
+            raise Busy(f"every worker stayed busy for {wait:g} s; try again shortly") from None
         try:
             worker.conn.send((kind, text, fmt, limit))
             if worker.conn.poll(self.timeout):

@@ -25,12 +25,13 @@ import urllib.parse
 import urllib.request
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
 from kg.namespace import BASE, PREFIXES
-from kg.results import Result, Row
+from kg.results import Result, Row, Value
 from kg.sparql import keywords, query_form, substitute
 from kg.store import Store, Term
 
@@ -47,8 +48,14 @@ def _prologue() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
-def _term_from_json(b: dict[str, str]) -> Term:
+def _term_from_json(b: dict[str, Any]) -> Value:
     kind = b["type"]
+    if kind == "triple":  # RDF 1.2 triple terms (SPARQL 1.2 JSON results)
+        parts = b["value"]
+        s, p = _term_from_json(parts["subject"]), _term_from_json(parts["predicate"])
+        if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
+            raise ValueError("a triple term with a literal subject or a non-IRI predicate")
+        return ox.Triple(s, p, _term_from_json(parts["object"]))
     if kind == "uri":
         return ox.NamedNode(b["value"])
     if kind == "bnode":
@@ -463,9 +470,9 @@ def _check_url(url: str) -> None:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 - parsing the port is the check
     except ValueError as exc:
-        raise StoreError(f"{url}: not a valid URL ({exc})") from None
+        raise StoreError(f"{shown(url)}: not a valid URL ({exc})") from None
     if not parts.hostname:
-        raise StoreError(f"{url}: the URL names no host")
+        raise StoreError(f"{shown(url)}: the URL names no host")
 
 
 def _without_credentials(url: str) -> tuple[str, str | None, str | None]:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -32,7 +33,8 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-Row = dict[str, Term | None]
+Value = Term | ox.Triple  # a user's query may bind RDF 1.2 triple terms: TRIPLE(), <<( )>>
+Row = dict[str, Value | None]
 
 
 class ResultFormat(StrEnum):
@@ -99,7 +101,16 @@ class Result:
         return cls("graph", triples=triples)
 
 
-def _json_term(term: Term) -> dict[str, str]:
+def _json_term(term: Value) -> dict[str, Any]:
+    if isinstance(term, ox.Triple):  # RDF 1.2 triple terms: TRIPLE(), <<( )>>
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -142,7 +153,13 @@ def _xml_text(text: str, instead: str = "JSON or TSV") -> str:
     return escape(text)
 
 
-def _xml_term(term: Term) -> str:
+def _xml_term(term: Value) -> str:
+    if isinstance(term, ox.Triple):
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject>"
+            f"<predicate>{_xml_term(term.predicate)}</predicate>"
+            f"<object>{_xml_term(term.object)}</object></triple>"
+        )
     if isinstance(term, ox.NamedNode):
         return f"<uri>{_xml_text(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
@@ -179,7 +196,7 @@ def _delimited(result: Result, tsv: bool) -> Iterator[str]:
     if tsv:
         yield "\t".join(f"?{v}" for v in result.variables) + "\n"
         for row in result.rows:
-            yield "\t".join(str(row[v]) if row.get(v) is not None else "" for v in result.variables)
+            yield "\t".join(_tsv_term(row.get(v)) for v in result.variables)
             yield "\n"
         return
     buf = io.StringIO()
@@ -191,15 +208,27 @@ def _delimited(result: Result, tsv: bool) -> Iterator[str]:
             term = row.get(v)
             if term is None:
                 values.append("")
-            elif isinstance(term, ox.BlankNode):
-                values.append(f"_:{term.value}")
             else:
-                values.append(term.value)
+                values.append(_csv_term(term))
         writer.writerow(values)
         yield buf.getvalue()
         buf.seek(0)
         buf.truncate()
     yield buf.getvalue()
+
+
+def _tsv_term(term: Value | None) -> str:
+    """N-Triples syntax; a triple term as ``<<( s p o )>>`` (SPARQL 1.2, as Oxigraph writes)."""
+    if term is None:
+        return ""
+    return f"<<( {term} )>>" if isinstance(term, ox.Triple) else str(term)
+
+
+def _csv_term(term: Value) -> str:
+    """A plain value; a triple term as its three values (as Oxigraph writes it)."""
+    if isinstance(term, ox.Triple):
+        return " ".join(_csv_term(t) for t in (term.subject, term.predicate, term.object))
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
 
 
 def serialise_chunks(result: Result, fmt: ResultFormat, prefixes: dict[str, str] | None = None):

@@ -19,6 +19,7 @@ import ipaddress
 import json
 import socket
 import sys
+import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -106,23 +107,48 @@ class Endpoint:
 
 
 # Where `<` may be a comparison rather than an IRI, and so where this module's tokenizer and
-# the engine may read a request differently: inside expressions, which only these open.
+# the engine may read a request differently: inside expressions, which only these open, and in
+# RDF 1.2's quoted triples (`<<`).
 EXPRESSIONS = {"FILTER", "BIND", "HAVING", "ORDER", "GROUP", "SELECT"}
 
 
 def _refuse_word(text: str, words: set[str], word: str, option: str) -> None:
-    """Refuse `word` as a keyword; and, where the request has expressions (see
-    `EXPRESSIONS`), wherever it appears. Before the first point where two readings of a
-    request differ both read the same, so a request with no expression keyword is read as the
-    engine reads it, and its strings may say "debt service" (kg build's INSERT DATA does)."""
+    """Refuse `word` as a keyword; and, where the request has expressions or quoted triples
+    (see `EXPRESSIONS`), wherever it appears. Before the first point where two readings of a
+    request differ both read the same, so a request with neither is read as the engine reads
+    it, and its strings may say "debt service" (kg build's INSERT DATA does)."""
     if word in words:
         raise Refused(f"{word} is disabled on this endpoint (kg serve {option})")
-    if words & EXPRESSIONS and mentions(text, word):
+    if (words & EXPRESSIONS or "<<" in text) and mentions(text, word):
         raise Refused(
             f"{word} is disabled on this endpoint (kg serve {option}), and the word appears in "
             "this request (in a string, an IRI or a comment, perhaps): it is refused wherever "
             "it appears, since a request that hides it from this check must not reach the engine"
         )
+
+
+def _query_string(text: str) -> dict[str, list[str]]:
+    """Parameters of a query string or form; `BadRequest` when they are not UTF-8 once
+    percent-decoded (replacing the bytes would run a query the client did not send)."""
+    try:
+        return urllib.parse.parse_qs(text, errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest("the request's parameters are not UTF-8 once percent-decoded") from None
+
+
+class BadRequest(KgError):
+    """A request the protocol cannot read (HTTP 400)."""
+
+
+def _format(params: dict[str, list[str]]) -> str | None:
+    """The format= asked for: the first value kg knows, where a client sends several
+    (SPARQLWrapper sends ``format=json-ld&format=application/ld+json,...``); else the first."""
+    values = params.get("format", [])
+    for value in values:
+        name = ALIASES.get(value.lower(), value.lower())
+        if name in ACCEPTS or name in ResultFormat.__members__:
+            return value
+    return values[0] if values else None
 
 
 def negotiate(
@@ -142,6 +168,10 @@ def negotiate(
     (<ResultFormat.csv: 'csv'>, <ResultFormat.nt: 'nt'>)
     >>> negotiate("application/sparql-results+json;q=0, */*", "SELECT")
     <ResultFormat.xml: 'xml'>
+    >>> negotiate("text/csv;q=0, text/*", "SELECT")
+    <ResultFormat.tsv: 'tsv'>
+    >>> negotiate("text/turtle;q=0, text/*", "DESCRIBE")
+    <ResultFormat.nt: 'nt'>
     """
     graph = form in ("CONSTRUCT", "DESCRIBE")
     default = ResultFormat.ttl if graph else ResultFormat.json
@@ -150,7 +180,9 @@ def negotiate(
         if graph and requested in ("xml", "json"):  # a graph's XML is RDF/XML, its JSON JSON-LD
             requested = {"xml": "rdfxml", "json": "jsonld"}[requested]
         try:
-            chosen = ResultFormat(requested)
+            chosen = ACCEPTS.get(requested) or ResultFormat(requested)  # a name or a media type
+            if graph and chosen is ResultFormat.json and requested == "application/json":
+                chosen = ResultFormat.jsonld
         except ValueError:
             raise QueryError(f"unknown format {requested!r}") from None
         if chosen is ResultFormat.table or chosen.for_graphs != graph:
@@ -166,18 +198,20 @@ def negotiate(
             ranked.append((-q, i, media.lower()))
         else:  # q=0 means "not this one"
             excluded.add(media.lower())
+    # q=0 refuses a format under any of its names, also where a wildcard would pick it
+    refused = skip | {ACCEPTS[m] for m in excluded if m in ACCEPTS}
     for _, _, media in sorted(ranked):
         fmt = ResultFormat.jsonld if graph and media == "application/json" else ACCEPTS.get(media)
         if fmt is not None and fmt not in skip and _fits(fmt, form):
             return fmt
-        if media.endswith("/*"):  # the first format of that type, the default first
+        if media.endswith("/*"):  # the first format of that type: the default, then by name
             kind = media.removesuffix("*")
-            for fmt in (default, *ACCEPTS.values()):
+            named = [(f.media_type.split(";")[0], f) for f in (default, *ACCEPTS.values())]
+            for name, fmt in (*named, *ACCEPTS.items()):
                 if (
-                    (kind == "*/" or fmt.media_type.startswith(kind))
-                    and fmt not in skip
+                    (kind == "*/" or name.startswith(kind))
+                    and fmt not in refused
                     and _fits(fmt, form)
-                    and fmt.media_type not in excluded
                 ):
                     return fmt
     offered = sorted(m for m, f in ACCEPTS.items() if _fits(f, form))
@@ -221,10 +255,30 @@ ALLOWED = "GET, HEAD, POST, OPTIONS"
 class Handler(BaseHTTPRequestHandler):
     endpoint: Endpoint
     server_version = "kg-serve"
-    timeout = 60  # seconds a client may take to send its request
+    timeout = 60  # seconds a client may stay silent (the socket's)
+    request_seconds = 60.0  # seconds a client may take to send a whole request
 
     def log_message(self, format: str, *args) -> None:
         pass  # quiet; the CLI prints the address
+
+    def handle_one_request(self) -> None:
+        # The socket's timeout bounds each read, not the request: a client sending a byte
+        # every few seconds would hold a thread for ever. Past the deadline the connection is
+        # closed; `_received` stops the clock once the request is in.
+        self._deadline = threading.Timer(self.request_seconds, self._hang_up)
+        self._deadline.daemon = True
+        self._deadline.start()
+        try:
+            super().handle_one_request()
+        finally:
+            self._deadline.cancel()
+
+    def _hang_up(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _received(self) -> None:
+        self._deadline.cancel()
 
     def _send(self, status: int, body: bytes, content_type: str, extra=None) -> None:
         self.send_response(status)
@@ -242,15 +296,28 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, (message + "\n").encode(), "text/plain; charset=utf-8")
 
     def do_GET(self) -> None:
+        self._received()
+        try:
+            self._get()
+        except BadRequest as exc:
+            self._text(400, str(exc))
+
+    def do_POST(self) -> None:
+        try:
+            self._post()
+        except BadRequest as exc:
+            self._text(400, str(exc))
+
+    def _get(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/sparql":
-            params = urllib.parse.parse_qs(url.query)
+            params = _query_string(url.query)
             if "query" not in params:
                 self._text(400, "missing query= parameter")
                 return
             if self._dataset_refused(params) or self._ambiguous(params):
                 return
-            self._sparql(params["query"][0], False, params.get("format", [None])[0])
+            self._sparql(params["query"][0], False, _format(params))
         elif url.path in STATIC:
             name, content_type = STATIC[url.path]
             body = (resources.files("kg") / "web" / name).read_bytes()
@@ -292,7 +359,7 @@ class Handler(BaseHTTPRequestHandler):
 
     do_PUT = do_DELETE = do_PATCH = _not_allowed
 
-    def do_POST(self) -> None:
+    def _post(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path != "/sparql":
             self._text(404, "not found: POST queries to /sparql")
@@ -311,20 +378,29 @@ class Handler(BaseHTTPRequestHandler):
         if length > MAX_BODY:
             self._text(413, f"request body over {MAX_BODY // 1024 // 1024} MB")
             return
-        body = self.rfile.read(length).decode("utf-8", "replace")
+        raw = self.rfile.read(length)
+        self._received()
+        if len(raw) < length:  # the client went away, or took too long
+            self.close_connection = True
+            return
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self._text(400, f"the request body is not UTF-8 (byte {exc.start})")
+            return
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        params = urllib.parse.parse_qs(url.query)
+        params = _query_string(url.query)
         if given := [name for name in ("query", "update") if name in params]:
             # SPARQL 1.1 Protocol: a POST carries the operation in its body only
             self._text(400, f"{given[0]}= in the URL of a POST: send the operation in the body")
             return
         form: dict[str, list[str]] = {}
         if ctype == "application/x-www-form-urlencoded":
-            form = urllib.parse.parse_qs(body)
+            form = _query_string(body)
             params.update(form)
         if self._dataset_refused(params) or self._ambiguous(params):
             return
-        fmt = params.get("format", [None])[0]
+        fmt = _format(params)
         if ctype == "application/sparql-query":
             self._sparql(body, False, fmt)
         elif ctype == "application/sparql-update":
@@ -343,7 +419,7 @@ class Handler(BaseHTTPRequestHandler):
         """A request naming more than one operation (query= twice, query= and update=) is
         refused: which one a server runs differs between servers, and a log would show the
         other."""
-        given = [name for name in ("query", "update", "format") for _ in params.get(name, ())]
+        given = [name for name in ("query", "update") for _ in params.get(name, ())]
         several = [name for name in set(given) if given.count(name) > 1]
         if several or ("query" in given and "update" in given):
             what = f"{several[0]}= given twice" if several else "both query= and update="
@@ -434,13 +510,18 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 def make_server(
     endpoint: Endpoint, host: str = "127.0.0.1", port: int = 7878
 ) -> ThreadingHTTPServer:
     """A ready server (call `serve_forever`); `port=0` picks a free port."""
     handler = type("BoundHandler", (Handler,), {"endpoint": endpoint})
+    server_class = _Server6 if ":" in host else _Server  # an IPv6 address: ::1, ::
     try:
-        server = _Server((host, port), handler)
+        server = server_class((host, port), handler)
     except OSError as exc:
         raise KgError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     endpoint.start()

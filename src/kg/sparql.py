@@ -41,6 +41,7 @@ _TOKEN = re.compile(
   | (?P<comment>\#[^\r\n]*)  # SPARQL ends a line at CR as well as LF
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
+  | (?P<reifier><<|>>)  # RDF 1.2 quoted triples: `<<'a>'` is not the IRI <'a>
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
   | (?P<pname>(?:[^\W\d][\w\-.]*)?:[\w\-.:%]*)

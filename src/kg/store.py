@@ -20,13 +20,14 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.namespace import PREFIXES
 from kg.results import Result
+from kg.results import Row as AnyRow
 from kg.sparql import check_size, clean_syntax_error, substitute
 
 __all__ = ["DEFAULT_STORE", "EmbeddedStore", "Store", "Term", "open_store"]
@@ -47,7 +48,9 @@ class Store:
         raise NotImplementedError
 
     def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
-        return list(self.query(query, bindings).rows)
+        """The rows of a SELECT kg's own code asks, which binds no RDF 1.2 triple terms (a
+        user's query may: `query` gives those)."""
+        return cast(list[Row], list(self.query(query, bindings).rows))
 
     def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
         return self.query(query, bindings).boolean
@@ -129,7 +132,7 @@ class EmbeddedStore(Store):
         return self._store.quads_for_pattern(None, None, None, None)
 
 
-def _rows(answer: ox.QuerySolutions, names: list[str]) -> Iterator[Row]:
+def _rows(answer: ox.QuerySolutions, names: list[str]) -> Iterator[AnyRow]:
     # Oxigraph evaluates lazily, so a SERVICE call can fail while rows are read
     try:
         for solution in answer:
