@@ -329,3 +329,34 @@ def test_the_table_shows_brackets_and_control_characters_as_text(seed_store):
     query = 'SELECT ?a WHERE { BIND("[the minister] said \\u001b[31m" AS ?a) }'
     result = kg("query", query, "--store", seed_store.location)
     assert "[the minister] said \\x1b[31m" in result.output and "\x1b" not in result.output
+
+
+TRIPLE_TERM = "SELECT ?t WHERE { BIND(TRIPLE(ent:japan, rdfs:label, 'Japan, \"JP\"'@en) AS ?t) }"
+JAPAN_LABEL = ox.Triple(
+    ox.NamedNode("https://w3id.org/kg-news/id/entity/japan"),
+    ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+    ox.Literal('Japan, "JP"', language="en"),
+)
+
+
+@pytest.mark.parametrize(
+    "fmt", [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.TSV]
+)
+def test_rdf_1_2_triple_terms_come_out_in_every_results_format(seed_store, fmt):
+    """A triple term (TRIPLE(), <<( )>>) is written as SPARQL 1.2 results have it, and
+    Oxigraph's own parser reads back the same term."""
+    name = {"SPARQL Results in JSON": "json", "SPARQL Results in XML": "xml"}.get(str(fmt), "tsv")
+    result = kg("query", TRIPLE_TERM, "--store", seed_store.location, "--format", name)
+    assert result.exit_code == 0, result.output
+    (row,) = ox.parse_query_results(result.output.encode(), fmt)
+    assert row["t"] == JAPAN_LABEL
+
+
+def test_triple_terms_in_a_table_and_csv(seed_store):
+    table = kg("query", TRIPLE_TERM, "--store", seed_store.location)
+    assert table.exit_code == 0 and '<<( ent:japan rdfs:label "Japan, \\"JP\\""@en )>>' in (
+        table.output
+    )
+    csv_text = kg("query", TRIPLE_TERM, "--store", seed_store.location, "--format", "csv")
+    assert csv_text.exit_code == 0
+    assert "entity/japan http://www.w3.org/2000/01/rdf-schema#label" in csv_text.output

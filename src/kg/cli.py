@@ -494,9 +494,9 @@ PAGE = 100
 @store_option
 def query_command(sparql, file, saved, params, fmt, output, limit, offset, everything, store):
     """Run SPARQL given as an argument, with --file, on stdin, or a saved query."""
-    from kg.query import read_query, run_query, run_saved, write_result
+    from kg.query import read_query, resolve_entities, run_query, run_saved, write_result
     from kg.results import Result
-    from kg.saved import parse_params
+    from kg.saved import get_saved, parse_params
     from kg.store import open_store
 
     if (limit is not None or offset or everything) and not saved:
@@ -516,14 +516,21 @@ def query_command(sparql, file, saved, params, fmt, output, limit, offset, every
     if limit is None and not everything and to_terminal:
         limit = PAGE
     bound = parse_params(params)
+    notes: list[str] = []  # how names given for entities were read
     if limit is None:  # every row from --offset: stream it, as for any other query
-        write_result(run_saved(open_store(store), saved, bound, offset=offset), fmt, output)
+        answer = run_saved(open_store(store), saved, bound, offset=offset, notes=notes)
+        for note in notes:
+            click.echo(note, err=True)
+        write_result(answer, fmt, output)
         return
     # A page counts what the query lists (claims, or propositions with all their claims), not
     # rows, so a page is never cut inside a proposition; a second, one-entry page says
     # whether another follows.
     opened = open_store(store)
-    page = run_saved(opened, saved, bound, limit=limit, offset=offset)
+    page = run_saved(opened, saved, bound, limit=limit, offset=offset, notes=notes)
+    for note in notes:
+        click.echo(note, err=True)
+    bound = {**bound, **resolve_entities(opened, get_saved(saved), bound)}
     rows = list(page.rows)  # a page: small
     write_result(Result.solutions(page.variables, rows), fmt, output)
     if not rows and offset:
@@ -616,7 +623,8 @@ def serve(
     server = make_server(endpoint, host, port)
     from kg.remote import shown
 
-    click.echo(f"serving {shown(store)} at http://{host}:{server.server_port}/ (SPARQL: /sparql)")
+    where = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
+    click.echo(f"serving {shown(store)} at http://{where}:{server.server_port}/ (SPARQL: /sparql)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

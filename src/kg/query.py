@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 import sys
@@ -22,8 +23,9 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.files import replacing
-from kg.namespace import PREFIXES
-from kg.results import Result, ResultFormat, Row, serialise_chunks
+from kg.models import SLUG
+from kg.namespace import DATA, PREFIXES
+from kg.results import Result, ResultFormat, Row, Value, serialise_chunks
 from kg.saved import SavedQuery, bind_params, get_saved
 from kg.sparql import query_form
 from kg.store import EmbeddedStore, Store, Term
@@ -112,17 +114,96 @@ def run_saved(
     *,
     limit: int | None = None,
     offset: int = 0,
+    notes: list[str] | None = None,
 ) -> Result:
     """Run the saved query `name` with parameters given as strings: all rows, or the page of
-    `limit` rows from `offset` (the claims or propositions the query lists, in its order)."""
+    `limit` rows from `offset` (the claims or propositions the query lists, in its order).
+    An entity may be given by id, IRI, label or alias (`resolve_entities`); how a name was
+    read goes to `notes`."""
     saved = get_saved(name)
-    bindings = bind_params(saved, dict(params or {}))
+    resolved = resolve_entities(store, saved, dict(params or {}), notes)
+    bindings = bind_params(saved, resolved)
     _check_known(store, saved, bindings)
     if limit is not None or not isinstance(store, EmbeddedStore):
         # A server plans on its own, and Virtuoso refuses a sorted LIMIT above 10 000
         return run_query(store, saved.render(bindings, limit, offset), bindings, path=saved.path)
     first = run_query(store, saved.render(bindings, CHUNK, offset), bindings, path=saved.path)
     return Result.solutions(first.variables, _chunks(store, saved, bindings, offset, first))
+
+
+_NAMED = """
+SELECT DISTINCT ?id ?label WHERE {
+  ?e a kg:Entity ; dcterms:identifier ?id ; rdfs:label ?label .
+  { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
+  FILTER(LCASE(STR(?name)) = ?wanted)
+}
+ORDER BY ?id
+"""
+_NAMES = """
+SELECT DISTINCT ?id ?name WHERE {
+  ?e a kg:Entity ; dcterms:identifier ?id .
+  { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
+}
+"""
+
+
+def resolve_entities(
+    store: Store, saved: SavedQuery, params: dict[str, str], notes: list[str] | None = None
+) -> dict[str, str]:
+    """`params` with each entity given by label or alias (any case: "Takichi", "sanae
+    takaichi") replaced by its id. Ids, IRIs and prefixed names stay as given; a name that
+    fits several entities, or none, is a `QueryError` that lists what it could mean.
+
+    >>> from kg.store import EmbeddedStore
+    >>> store = EmbeddedStore(None)
+    >>> store.update('INSERT DATA { ent:sanae-takaichi a kg:Entity ; dcterms:identifier '
+    ...     '"sanae-takaichi" ; rdfs:label "Sanae Takaichi"@en ; skos:altLabel "Takichi"@en }')
+    >>> resolve_entities(store, get_saved("speaker"), {"speaker": "takichi"})
+    {'speaker': 'sanae-takaichi'}
+    """
+    out = dict(params)
+    for param in saved.params:
+        value = params.get(param.name)
+        if param.type != "entity" or value is None or _names_an_iri(value):
+            continue
+        if re.fullmatch(SLUG, value):
+            iri = ox.NamedNode(str(DATA[f"entity/{value}"]))
+            if store.ask(_KNOWN["entity"], {"x": iri}):
+                continue
+        wanted = ox.Literal(value.strip().lower())
+        hits = [(r["id"], r["label"]) for r in store.select(_NAMED, {"wanted": wanted})]
+        ids = sorted({h[0].value for h in hits if h[0] is not None})
+        if len(ids) == 1:
+            out[param.name] = ids[0]
+            label = next(h[1].value for h in hits if h[1] is not None)
+            if notes is not None:
+                notes.append(f"{param.name}={value!r} is {label} ({ids[0]})")
+        elif ids:
+            raise QueryError(
+                f"{saved.name}: {param.name}={value!r} could be any of {', '.join(ids)}: give an id"
+            )
+        else:
+            close = _close(store, value)
+            raise QueryError(
+                f"{saved.name}: no entity {value!r} in the graph ({param.name}){close}"
+            )
+    return out
+
+
+def _names_an_iri(value: str) -> bool:
+    head, sep, _ = value.partition(":")
+    return value.startswith(("http://", "https://")) or bool(sep and head in PREFIXES)
+
+
+def _close(store: Store, value: str) -> str:
+    """ "; did you mean ..." with the entities whose names are nearest to `value`."""
+    names: dict[str, str] = {}
+    for row in store.select(_NAMES):
+        if row["id"] is not None and row["name"] is not None:
+            names.setdefault(row["name"].value.lower(), row["id"].value)
+    close = difflib.get_close_matches(value.lower(), list(names), n=4, cutoff=0.6)
+    ids = list(dict.fromkeys(names[c] for c in close))
+    return f"; did you mean {', '.join(ids)}?" if ids else ": give an id, a label or an alias"
 
 
 _KNOWN = {
@@ -167,7 +248,7 @@ def _chunks(
 _LOCAL = re.compile(r"\w([\w.\-]*[\w\-])?")
 
 
-def shorten(term: Term | None) -> str:
+def shorten(term: Value | None) -> str:
     """A term as a person reads it: prefixed IRIs, literal values without quotes. The longest
     namespace wins, so an entity reads as it is typed back into a query or `--param`.
 
@@ -191,7 +272,15 @@ def shorten(term: Term | None) -> str:
         return f"<{term.value}>"
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
+    if isinstance(term, ox.Triple):  # an RDF 1.2 triple term, written as SPARQL 1.2 does
+        parts = (term.subject, term.predicate, term.object)
+        return "<<( " + " ".join(_shown(t) for t in parts) + " )>>"
     return term.value
+
+
+def _shown(term: Value) -> str:
+    """A term inside a triple term: literals quoted, so a value's spaces stay readable."""
+    return str(term) if isinstance(term, ox.Literal) else shorten(term)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

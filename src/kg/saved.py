@@ -182,6 +182,9 @@ def parse_saved(name: str, text: str, path: str = "") -> SavedQuery:
             examples.append(body.removeprefix("example: "))
         elif body and not params:
             description.append(body)
+        elif body and not examples:  # a parameter's description goes on
+            last = params[-1]
+            params[-1] = last.model_copy(update={"description": f"{last.description} {body}"})
     if not description:
         raise QueryError("a saved query needs a description comment", path=path, line=1)
     _page_span(text, path)
@@ -337,10 +340,18 @@ def describe_saved(*, json_output: bool = False) -> str:
     blocks = []
     for q in library.values():
         lines = [q.name]
-        lines += textwrap.wrap(q.description, 96, initial_indent="  ", subsequent_indent="  ")
+        lines += textwrap.wrap(
+            q.description, 96, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False
+        )
         for p in q.params:
             need = "required" if p.required else "optional"
-            lines.append(f"    --param {p.name}=<{p.type}>  ({need}) {p.description}")
+            lines += textwrap.wrap(
+                f"--param {p.name}=<{p.type}>  ({need}) {p.description}",
+                96,
+                initial_indent="    ",
+                subsequent_indent="        ",
+                break_on_hyphens=False,  # ids stay whole, to be copied
+            )
         lines += [f"    e.g. {example}" for example in q.examples]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
