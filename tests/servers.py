@@ -60,15 +60,15 @@ def listening_port(pid: int) -> int | None:
 
 
 @contextmanager
-def running_oxigraph(folder: Path) -> Iterator[str]:
-    """A fresh `oxigraph serve`; yields the base URL (``http://127.0.0.1:PORT``)."""
+def running_oxigraph(folder: Path, *, union: bool = True) -> Iterator[str]:
+    """A fresh `oxigraph serve`; yields the base URL (``http://127.0.0.1:PORT``). `union`:
+    queries without GRAPH see every named graph, as kg's queries need."""
     command = oxigraph_command()
     log_path = folder / "oxigraph.log"
     with log_path.open("wb") as log:
-        # --union-default-graph: kg's queries name no GRAPH and must see every named graph
         args = ["serve", "--location", str(folder / "db"), "--bind", "127.0.0.1:0"]
         proc = subprocess.Popen(
-            [command, *args, "--union-default-graph"],
+            [command, *args, *(["--union-default-graph"] if union else [])],
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -211,6 +211,20 @@ def test_a_build_the_server_refuses_keeps_the_old_graph(remote, tmp_path):
     assert not remote.ask("ASK { GRAPH <urn:kg:build-probe> { ?s ?p ?o } }")
 
 
+def test_a_server_whose_queries_miss_the_named_graphs_is_refused(tmp_path):
+    """Oxigraph server without --union-default-graph takes the load, then every query finds
+    nothing: kg build says so before it drops or loads anything."""
+    from servers import running_oxigraph
+
+    with running_oxigraph(tmp_path, union=False) as base:
+        spec = f"{base}/query update={base}/update gsp={base}/store"
+        args = ["build", "--data", str(DATA), "--files", "none", "--store", spec]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2
+        assert "--union-default-graph" in result.output and result.output.count("\n") == 1
+        assert not open_store(spec).ask("ASK { GRAPH ?g { ?s ?p ?o } }")
+
+
 def test_ingest_adds_new_sources_to_the_server_as_to_the_embedded_store(
     remote, seed_store, tmp_path
 ):
