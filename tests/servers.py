@@ -61,8 +61,9 @@ def listening_port(pid: int) -> int | None:
 
 @contextmanager
 def running_oxigraph(folder: Path, *, union: bool = True) -> Iterator[str]:
-    """A fresh `oxigraph serve`; yields the base URL (``http://127.0.0.1:PORT``). `union`:
-    queries without GRAPH see every named graph, as kg's queries need."""
+    """`oxigraph serve` on `folder`/db (a fresh store unless the caller put one there); yields
+    the base URL (``http://127.0.0.1:PORT``). `union`: queries without GRAPH see every named
+    graph, as kg's queries need."""
     command = oxigraph_command()
     log_path = folder / "oxigraph.log"
     with log_path.open("wb") as log:

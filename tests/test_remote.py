@@ -225,6 +225,21 @@ def test_a_server_whose_queries_miss_the_named_graphs_is_refused(tmp_path):
         assert not open_store(spec).ask("ASK { GRAPH ?g { ?s ?p ?o } }")
 
 
+def test_oxigraph_server_serves_a_copy_of_the_embedded_store(seed_store, tmp_path):
+    """docs/stores.md: `kg build`'s store folder is an Oxigraph store that `oxigraph serve`
+    opens as it is (same minor version)."""
+    import shutil
+
+    from servers import running_oxigraph
+
+    shutil.copytree(seed_store.location, tmp_path / "db")
+    with running_oxigraph(tmp_path) as base:
+        served = open_store(f"{base}/query")
+        for name, params in CASES[:3]:
+            there = list(run_saved(served, name, params).rows)
+            assert there == list(run_saved(seed_store, name, params).rows) != []
+
+
 def test_ingest_adds_new_sources_to_the_server_as_to_the_embedded_store(
     remote, seed_store, tmp_path
 ):
