@@ -1,8 +1,9 @@
-"""A real SPARQL server as the store: `kg build` loads Virtuoso over HTTP (Graph Store Protocol
-and SPARQL Update), and every saved query gives the same answer there as on the embedded store.
+"""Real SPARQL servers as the store: `kg build` loads Virtuoso and Oxigraph server over HTTP
+(Graph Store Protocol and SPARQL Update), and every saved query gives the same answer there as
+on the embedded store.
 
-Virtuoso is started by the tests on loopback, on free ports, with a fresh database
-(tests/virtuoso.py). Without Virtuoso these tests skip, except under CI=true, where they fail.
+Each server is started by the tests on loopback, on free ports, with a fresh database
+(tests/servers.py). Without a server its tests skip, except under CI=true, where they fail.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from conftest import DATA
+from servers import SERVERS, running
 from virtuoso import running_virtuoso
 
 from kg.cli import cli
@@ -20,6 +22,8 @@ from kg.errors import QueryError
 from kg.query import run_saved
 from kg.saved import saved_queries
 from kg.store import open_store
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # Parameters for each saved query: the examples of tests/test_saved.py.
 CASES = [
@@ -46,11 +50,12 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory, seed_store):
-    folder = tmp_path_factory.mktemp("virtuoso")
-    with running_virtuoso(folder) as base:
-        spec = f"{base}/sparql gsp={base}/sparql-graph-crud"
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def remote(request, tmp_path_factory, seed_store):
+    """A fresh server (one module's worth of tests each) holding the seed graph, loaded by
+    `kg build --store`."""
+    folder = tmp_path_factory.mktemp(request.param)
+    with running(request.param, folder) as spec:
         out = tmp_path_factory.mktemp("graph")
         result = CliRunner().invoke(
             cli, ["build", "--data", str(DATA), "--output", str(out), "--store", spec]
@@ -58,6 +63,19 @@ def virtuoso(tmp_path_factory, seed_store):
         assert result.exit_code == 0, result.output
         assert f"loaded {spec}" in result.output
         yield open_store(spec)
+
+
+@pytest.fixture
+def exact(request, remote) -> bool:
+    """Whether the server answers term for term and in the order of the embedded store: Oxigraph
+    server is the same engine; Virtuoso spells some literals differently and orders freely."""
+    return request.node.callspec.params["remote"] == "oxigraph"
+
+
+def spec_of(store, gsp=None):
+    """A `--store` spec for the server `store` is on, with this Graph Store Protocol URL (none:
+    everything goes in INSERT DATA)."""
+    return f"{store.query_url} update={store.update_url}" + (f" gsp={gsp}" if gsp else "")
 
 
 def _plain(term):
@@ -82,30 +100,32 @@ def test_every_saved_query_is_covered():
     assert {name for name, _ in CASES} == set(saved_queries())
 
 
-def test_build_loads_every_quad(virtuoso, seed_store):
+def test_build_loads_every_quad(remote, seed_store):
     count = (
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
         "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kg-news/')) } GROUP BY ?g ORDER BY ?g"
     )
-    remote = normalised(virtuoso.select(count))
-    assert remote == normalised(seed_store.select(count))
+    there = normalised(remote.select(count))
+    assert there == normalised(seed_store.select(count))
     edges = seed_store.select(
         "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?claim np:hasAssertion ?g }"
     )[0]["n"]
     # ontology, entities, propositions, one per source and one per affirmed causal proposition
-    assert len(remote) == 3 + 5 + int(edges.value) > 150
+    assert len(there) == 3 + 5 + int(edges.value) > 150
 
 
 @pytest.mark.parametrize(
     ("name", "params"), CASES, ids=[f"{n}{sorted(p.values())}" for n, p in CASES]
 )
-def test_saved_queries_answer_the_same_on_virtuoso(virtuoso, seed_store, name, params):
-    embedded = normalised(run_saved(seed_store, name, params).rows)
-    remote = normalised(run_saved(virtuoso, name, params).rows)
+def test_saved_queries_answer_the_same_on_the_server(remote, exact, seed_store, name, params):
+    embedded = list(run_saved(seed_store, name, params).rows)
+    there = list(run_saved(remote, name, params).rows)
     assert embedded, "an empty answer proves nothing"
+    if exact:
+        assert there == embedded
     # Same rows, compared as multisets: Virtuoso 7.2 does not always honour ORDER BY (seen on
     # single-source; docs/stores.md).
-    assert sorted(remote) == sorted(embedded)
+    assert sorted(normalised(there)) == sorted(normalised(embedded))
 
 
 @pytest.mark.parametrize(
@@ -120,65 +140,108 @@ def test_saved_queries_answer_the_same_on_virtuoso(virtuoso, seed_store, name, p
         ("chain", {"from": "china-treasury-selloff", "to": "china-treasury-selloff"}),
     ],
 )
-def test_pages_are_the_same_on_virtuoso(virtuoso, seed_store, name, params):
+def test_pages_are_the_same_on_the_server(remote, seed_store, name, params):
     """A page of a whole listing is looked up by its numbers (VALUES); narrowed, it is sorted;
     a page of chains sorts the first numbers of each component (`# first`)."""
     limit, offset = (1, 1) if name == "contradictions" else (5, 3)  # one, in three claims
     embedded = normalised(run_saved(seed_store, name, params, limit=limit, offset=offset).rows)
-    remote = normalised(run_saved(virtuoso, name, params, limit=limit, offset=offset).rows)
+    there = normalised(run_saved(remote, name, params, limit=limit, offset=offset).rows)
     assert embedded
-    assert sorted(remote) == sorted(embedded)
+    assert sorted(there) == sorted(embedded)
 
 
-def test_rebuilding_replaces_instead_of_adding(virtuoso, tmp_path):
-    before = virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")
-    result = CliRunner().invoke(
-        cli, ["build", "--data", str(DATA), "--output", str(tmp_path), "--store", virtuoso.location]
-    )
-    assert result.exit_code == 0, result.output
-    after = virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")
-    assert _plain(after[0]["n"]) == _plain(before[0]["n"]) == "347"
+def test_rebuilding_replaces_instead_of_adding(remote, exact, tmp_path):
+    """Without gsp= every graph goes in INSERT DATA, the other way to load; then the server is
+    loaded again through GSP, as the other tests expect: Virtuoso keeps a decimal sent in
+    INSERT DATA as an integer, and the graph view then loses a quantity (docs/stores.md)."""
+
+    def build(spec):
+        args = ["build", "--data", str(DATA), "--output", str(tmp_path), "--files", "none"]
+        result = CliRunner().invoke(cli, [*args, "--store", spec])
+        assert result.exit_code == 0, result.output
+
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }"
+    value = 'SELECT ?v WHERE { ?c kg:claimId "000_4c22c95cf8552d28/q002" ; kg:value ?v }'
+    before = remote.select(count)
+    try:
+        build(spec_of(remote))
+        after = remote.select(count)
+        assert _plain(after[0]["n"]) == _plain(before[0]["n"]) == "347"
+        [row] = remote.select(value)
+        kind = "decimal" if exact else "integer"
+        assert (row["v"].value, row["v"].datatype.value) == ("100", f"{XSD}{kind}")
+    finally:
+        build(spec_of(remote, remote.gsp_url))
+    [row] = remote.select(value)
+    assert row["v"].datatype.value == f"{XSD}decimal"
 
 
-def test_remote_syntax_errors_point_at_the_user_s_line(virtuoso):
+def test_remote_syntax_errors_point_at_the_user_s_line(remote):
     with pytest.raises(QueryError, match=r"line 2, column \d+"):
-        virtuoso.select("SELECT ?x WHERE {\n  ?x a kg:Claim FILTER( }")
+        remote.select("SELECT ?x WHERE {\n  ?x a kg:Claim FILTER( }")
 
 
-def test_parameters_cannot_inject_sparql(virtuoso, seed_store):
+def test_parameters_cannot_inject_sparql(remote, seed_store):
     hostile = 'x" } ; DROP ALL ; SELECT * { "'
-    for store in (virtuoso, seed_store):
+    for store in (remote, seed_store):
         rows = store.select("SELECT ?c WHERE { ?c kg:claimId ?id }", {"id": ox.Literal(hostile)})
         assert rows == []
-    assert (
-        _plain(virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")[0]["n"]) == "347"
-    )
+    assert _plain(remote.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")[0]["n"]) == "347"
 
 
-def test_construct_and_ask_work_remotely(virtuoso, seed_store):
+def test_construct_and_ask_work_remotely(remote, seed_store):
     query = "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a kg:Person ; rdfs:label ?l }"
-    remote = {(t.subject.value, t.object.value) for t in virtuoso.construct(query)}
-    assert remote == {(t.subject.value, t.object.value) for t in seed_store.construct(query)}
-    assert len(remote) == 7
-    assert virtuoso.ask("ASK { ?c kg:modality kg:Denied }") is True
-    assert virtuoso.ask("ASK { ?c kg:modality kg:Nonsense }") is False
+    there = {(t.subject.value, t.object.value) for t in remote.construct(query)}
+    assert there == {(t.subject.value, t.object.value) for t in seed_store.construct(query)}
+    assert len(there) == 7
+    assert remote.ask("ASK { ?c kg:modality kg:Denied }") is True
+    assert remote.ask("ASK { ?c kg:modality kg:Nonsense }") is False
 
 
-def test_a_build_the_server_refuses_keeps_the_old_graph(virtuoso, tmp_path):
+def test_a_build_the_server_refuses_keeps_the_old_graph(remote, tmp_path):
     """A wrong Graph Store Protocol URL is found before kg's graphs are dropped."""
-    base = virtuoso.location.split()[0].rsplit("/", 1)[0]
-    wrong = f"{base}/sparql gsp={base}/no-such-service"
+    base = remote.query_url.rsplit("/", 1)[0]
+    wrong = spec_of(remote, gsp=f"{base}/no-such-service")
     result = CliRunner().invoke(
         cli, ["build", "--data", str(DATA), "--output", str(tmp_path), "--store", wrong]
     )
     assert result.exit_code == 2 and "no-such-service" in result.output
-    count = virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")
+    count = remote.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }")
     assert _plain(count[0]["n"]) == "347"
-    assert not virtuoso.ask("ASK { GRAPH <urn:kg:build-probe> { ?s ?p ?o } }")
+    assert not remote.ask("ASK { GRAPH <urn:kg:build-probe> { ?s ?p ?o } }")
+
+
+def test_a_server_whose_queries_miss_the_named_graphs_is_refused(tmp_path):
+    """Oxigraph server without --union-default-graph takes the load, then every query finds
+    nothing: kg build says so before it drops or loads anything."""
+    from servers import running_oxigraph
+
+    with running_oxigraph(tmp_path, union=False) as base:
+        spec = f"{base}/query update={base}/update gsp={base}/store"
+        args = ["build", "--data", str(DATA), "--files", "none", "--store", spec]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2
+        assert "--union-default-graph" in result.output and result.output.count("\n") == 1
+        assert not open_store(spec).ask("ASK { GRAPH ?g { ?s ?p ?o } }")
+
+
+def test_oxigraph_server_serves_a_copy_of_the_embedded_store(seed_store, tmp_path):
+    """docs/stores.md: `kg build`'s store folder is an Oxigraph store that `oxigraph serve`
+    opens as it is (same minor version)."""
+    import shutil
+
+    from servers import running_oxigraph
+
+    shutil.copytree(seed_store.location, tmp_path / "db")
+    with running_oxigraph(tmp_path) as base:
+        served = open_store(f"{base}/query")
+        for name, params in CASES[:3]:
+            there = list(run_saved(served, name, params).rows)
+            assert there == list(run_saved(seed_store, name, params).rows) != []
 
 
 def test_ingest_adds_new_sources_to_the_server_as_to_the_embedded_store(
-    virtuoso, seed_store, tmp_path
+    remote, seed_store, tmp_path
 ):
     """`kg ingest --store` makes a new article visible at once, on a server as on the embedded
     store, with the same triples `kg build` would write for it."""
@@ -192,8 +255,8 @@ def test_ingest_adds_new_sources_to_the_server_as_to_the_embedded_store(
     query = "SELECT ?p ?o WHERE { ?s dcterms:identifier ?id ; ?p ?o }"
     graph = None
     try:
-        for spec in (str(embedded), virtuoso.location):
-            data = tmp_path / f"data-{len(spec)}"
+        for i, spec in enumerate((str(embedded), spec_of(remote, remote.gsp_url))):
+            data = tmp_path / f"data-{i}"
             shutil.copytree(DATA, data, ignore=shutil.ignore_patterns("graph"))
             result = CliRunner().invoke(
                 cli, ["ingest", "--data", str(data), "--store", spec, str(article)]
@@ -205,7 +268,7 @@ def test_ingest_adds_new_sources_to_the_server_as_to_the_embedded_store(
             sorted(
                 (r["p"].value, _plain(r["o"])) for r in store.select(query, {"id": ox.Literal(sid)})
             )
-            for store in (open_store(embedded), virtuoso)
+            for store in (open_store(embedded), remote)
         ]
         assert one == other and ("http://purl.org/dc/terms/language", "en") in one
         rebuilt = tmp_path / "rebuilt"
@@ -221,19 +284,19 @@ def test_ingest_adds_new_sources_to_the_server_as_to_the_embedded_store(
         )
     finally:
         if graph:
-            virtuoso.update(f"DROP SILENT GRAPH <{graph}>")
+            remote.update(f"DROP SILENT GRAPH <{graph}>")
 
 
-def test_ingest_into_a_store_that_refuses_writes_nothing(virtuoso, tmp_path):
+def test_ingest_into_a_store_that_refuses_writes_nothing(remote, tmp_path):
     import shutil
 
     from conftest import ROOT
 
-    base = virtuoso.location.split()[0].rsplit("/", 1)[0]
+    base = remote.query_url.rsplit("/", 1)[0]
     data = tmp_path / "data"
     shutil.copytree(DATA, data, ignore=shutil.ignore_patterns("graph"))
     article = ROOT / "tests" / "data" / "articles" / "yen-tariffs.txt"
-    for spec in (f"{base}/sparql gsp={base}/no-such-service", str(tmp_path / "no-store")):
+    for spec in (spec_of(remote, gsp=f"{base}/no-such-service"), str(tmp_path / "no-store")):
         result = CliRunner().invoke(
             cli, ["ingest", "--data", str(data), "--store", spec, str(article)]
         )
@@ -243,20 +306,49 @@ def test_ingest_into_a_store_that_refuses_writes_nothing(virtuoso, tmp_path):
     )
 
 
-def test_the_graph_view_and_exports_read_the_same_from_virtuoso(virtuoso, seed_store):
-    """Entity types included: Virtuoso once gave every entity the type Entity."""
-    from kg.audit import run_audit
+def test_the_graph_view_and_exports_read_the_same_from_the_server(remote, seed_store, tmp_path):
+    """`kg viz` writes the very page it writes from the embedded store (entity types included:
+    Virtuoso once gave every entity the type Entity)."""
     from kg.export import claim_records
-    from kg.viz_data import load_graph
 
-    remote, local = load_graph(virtuoso), load_graph(seed_store)
-    assert {e.id: e.type for e in remote.entities.values()} == {
-        e.id: e.type for e in local.entities.values()
-    }
-    assert "Entity" not in {e.type for e in remote.entities.values()}
-    assert sorted(map(str, claim_records(virtuoso))) == sorted(map(str, claim_records(seed_store)))
-    [a, b] = [run_audit(s, data_dir=DATA).counts() for s in (virtuoso, seed_store)]
-    assert a == b
+    pages = []
+    for i, spec in enumerate((spec_of(remote), seed_store.location)):
+        page = tmp_path / f"{i}.html"
+        result = CliRunner().invoke(cli, ["viz", "--store", spec, "--output", str(page)])
+        assert result.exit_code == 0, result.output
+        assert result.output.endswith("117 entities, 202 edges, 230 claims\n"), result.output
+        pages.append(page.read_text())
+    assert pages[0] == pages[1]
+    assert '"type": "Entity"' not in pages[0]
+    assert sorted(map(str, claim_records(remote))) == sorted(map(str, claim_records(seed_store)))
+
+
+def test_query_and_audit_print_the_same_from_the_server(remote, exact, seed_store):
+    """`kg query` (saved, SELECT and CONSTRUCT) and `kg audit` print from the server what they
+    print from the embedded store; the audit sorts its report, so it is the same text."""
+
+    def same(*args):
+        out = []
+        for spec in (spec_of(remote), seed_store.location):
+            result = CliRunner().invoke(cli, [*args, "--store", spec])
+            assert result.exit_code in (0, 1), result.output  # the audit exits 1: findings
+            out.append((result.exit_code, result.output.replace(str(spec).split()[0], "STORE")))
+        [(code, there), (_, here)] = out
+        assert there.strip(), "an empty answer proves nothing"
+        if exact:
+            assert there == here
+        return code, there, here
+
+    people = "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a kg:Person ; rdfs:label ?l }"
+    for args in (
+        ("query", "--saved", "timeline", "--format", "csv"),
+        ("query", "SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }", "--format", "csv"),
+        ("query", people, "--format", "nt"),
+    ):
+        _, there, here = same(*args)
+        assert sorted(there.splitlines()) == sorted(here.splitlines())  # Virtuoso: any order
+    code, there, here = same("audit", "--data", str(DATA), "--format", "json")
+    assert code == 1 and there == here  # the report names the store it read: STORE in both
 
 
 @pytest.fixture(scope="module")

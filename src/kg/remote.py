@@ -261,13 +261,21 @@ class RemoteStore(Store):
 
     def _probe(self) -> None:
         """Check that the server takes updates (and Graph Store Protocol posts, when `gsp=` is
-        given) before anything is dropped: a wrong URL or a missing permission then fails with
-        the old graph still in place."""
+        given) and that queries see named graphs, before anything is dropped: a wrong URL, a
+        missing permission or a server set up otherwise then fails with the old graph in place."""
         probe = "urn:kg:build-probe"
         self.update(f"INSERT DATA {{ GRAPH <{probe}> {{ <urn:kg:s> <urn:kg:p> <urn:kg:o> }} }}")
         try:
             if self.gsp_url:
                 self._gsp_post(probe, "<urn:kg:s> <urn:kg:p> <urn:kg:gsp> .\n")
+            # kg's queries name no GRAPH: where the default graph is not the union of the named
+            # graphs (Oxigraph server's and Fuseki's default), they would all find nothing
+            if not self.ask("ASK { <urn:kg:s> <urn:kg:p> <urn:kg:o> }"):
+                raise StoreError(
+                    f"{self.query_url} does not query the named graphs by default, so kg's "
+                    "queries would find nothing: make its default graph the union of all graphs "
+                    "(oxigraph serve --union-default-graph; docs/stores.md for others)"
+                )
         finally:
             self.update(f"DROP SILENT GRAPH <{probe}>")
 
