@@ -603,11 +603,22 @@ def test_service_and_load_hidden_from_the_tokenizer_are_still_refused(tmp_path):
             "INSERT { GRAPH <urn:g> { <<'a>' <http://p> \"b\" >> <http://q> <http://r> } } "
             f"WHERE {{}} ; LOAD <{url}/load-bypass> INTO GRAPH <urn:loaded> #'"
         )
+        # the engine reads a keyword with no boundary after it: SERVICEe:x is SERVICE e:x
+        glued = [
+            ("query", f"PREFIX e: <{url}/> ASK {{ SERVICEe:steal {{ ?a ?b ?c }} }}"),
+            ("query", f"PREFIX e: <{url}/> CONSTRUCT WHERE {{ servicee:steal {{ ?a ?b ?c }} }}"),
+            ("query", f"PREFIX : <{url}/> ASK {{ SERVICE: {{ ?a ?b ?c }} }}"),
+            ("query", f"PREFIX e: <{url}/> ASK {{ SERVICESILENTe:x {{ ?a ?b ?c }} }}"),
+            ("query", f"ASK {{ ?s ?p trueSERVICE <{url}/x> {{ ?a ?b ?c }} }}"),
+            ("query", f'VERSION "1.2" PREFIX e: <{url}/> ASK {{ SERVICEe:x {{ }} }}'),
+            ("update", f"PREFIX e: <{url}/> LOADe:loaded"),
+        ]
         for name, text in (
             ("query", hidden_service),
             ("update", hidden_load),
             ("query", quoted_service),
             ("update", quoted_load),
+            *glued,
         ):
             data = urllib.parse.urlencode({name: text}).encode()
             status, _, message = get(

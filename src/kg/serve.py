@@ -29,7 +29,7 @@ from pathlib import Path
 from kg.errors import KgError, QueryError
 from kg.pool import QueryPool, QueryTimeout
 from kg.results import ResultFormat
-from kg.sparql import keywords, mentions, query_form
+from kg.sparql import glued, keywords, mentions, query_form
 
 __all__ = ["Endpoint", "make_server", "negotiate"]
 
@@ -117,7 +117,7 @@ def _refuse_word(text: str, words: set[str], word: str, option: str) -> None:
     (see `EXPRESSIONS`), wherever it appears. Before the first point where two readings of a
     request differ both read the same, so a request with neither is read as the engine reads
     it, and its strings may say "debt service" (kg build's INSERT DATA does)."""
-    if word in words:
+    if word in words or glued(text, word):
         raise Refused(f"{word} is disabled on this endpoint (kg serve {option})")
     if (words & EXPRESSIONS or "<<" in text) and mentions(text, word):
         raise Refused(

@@ -171,21 +171,42 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 def mentions(query: str, word: str) -> bool:
-    """Whether `word` occurs anywhere in `query`, as a whole word in any case, after codepoint
-    escapes are decoded: strings, IRIs and comments included. This is the fail-closed
-    check for words a server refuses: the tokenizer here reads most queries as the engine
-    does, but not all (``?x<'>'`` is a comparison to the engine and an IRI to a context-free
-    tokenizer), and a refused word must not hide in such a gap.
+    """Whether `word` occurs anywhere in `query`, in any case, even inside another word, after
+    codepoint escapes are decoded: strings, IRIs and comments included. This is the
+    fail-closed check for words a server refuses: the tokenizer here reads most queries as the
+    engine does, but not all (``?x<'>'`` is a comparison to the engine and an IRI to a
+    context-free tokenizer), and a refused word must not hide in such a gap. Inside another
+    word too, since the engine reads a keyword with no boundary after it (`glued`).
 
     >>> mentions("SELECT * { FILTER(?x<'>') SERVICE <http://e/> {} }", "service")
     True
-    >>> mentions("SELECT * { ?s kg:serviceLevel ?o }", "SERVICE")
+    >>> mentions("SELECT * { ?s kg:level ?o }", "SERVICE")
     False
     """
     decoded = _ESCAPE.sub(
         lambda m: chr(int(m[1] or m[2], 16)) if int(m[1] or m[2], 16) < 0x110000 else "", query
     )
-    return re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", decoded, re.IGNORECASE) is not None
+    return word.casefold() in decoded.casefold()
+
+
+def glued(query: str, word: str) -> bool:
+    """Whether `word` (a keyword) is in a bare word or a prefix of `query`, in any case: the
+    engine reads ``SERVICEe:x`` as SERVICE and ``e:x``, and ``trueSERVICE`` as ``true`` and
+    SERVICE, where a tokenizer sees one word. No keyword or function name contains another
+    keyword, so a bare word holding one is refused rather than read.
+
+    >>> glued("ASK { SERVICEe:steal {} }", "SERVICE"), glued("ASK { ?s ?p trueservice }", "SERVICE")
+    (True, True)
+    >>> glued("ASK { ?s kg:serviceLevel ?o }", "SERVICE")  # a local name: read whole
+    False
+    """
+    word = word.upper()
+    for tok in tokens(query):
+        if tok.kind == "word" and word in tok.text.upper():
+            return True
+        if tok.kind == "pname" and word in tok.text.partition(":")[0].upper():
+            return True
+    return False
 
 
 def query_form(query: str) -> str:
