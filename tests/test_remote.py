@@ -355,7 +355,12 @@ def test_query_and_audit_print_the_same_from_the_server(remote, exact, seed_stor
 def locked_virtuoso(tmp_path_factory):
     """A Virtuoso that takes writes only from an account on its authenticated endpoints."""
     folder = tmp_path_factory.mktemp("virtuoso-locked")
-    account = ("DB.DBA.USER_CREATE ('kg-writer', 'p@ss w');", 'GRANT SPARQL_UPDATE TO "kg-writer";')
+    account = (
+        "DB.DBA.USER_CREATE ('kg-writer', 'p@ss w');",
+        'GRANT SPARQL_UPDATE TO "kg-writer";',
+        "DB.DBA.USER_CREATE ('jürgen', 'pässwörd');",
+        'GRANT SPARQL_SELECT TO "jürgen";',
+    )
     with running_virtuoso(folder, open_updates=False, setup=account) as base:
         yield base
 
@@ -383,7 +388,7 @@ def test_build_writes_through_virtuoso_s_digest_endpoints(locked_virtuoso, seed_
 @pytest.mark.parametrize(
     ("login", "message"),
     [
-        ("kg-writer:wrong@", "refused the user name or password in the store URL"),
+        ("kg-writer:wrong@", "the server refused the user name or password"),
         ("", "give the user name and password in the URL"),
     ],
 )
@@ -393,6 +398,11 @@ def test_a_digest_endpoint_says_what_is_wrong_with_the_login(locked_virtuoso, lo
     assert result.exit_code == 2
     assert "answered 401 (asks for Digest authentication)" in result.output
     assert message in result.output
+
+
+def test_a_user_name_beyond_ascii_logs_in(locked_virtuoso):
+    url = locked_virtuoso.replace("http://", "http://j%C3%BCrgen:p%C3%A4ssw%C3%B6rd@")
+    assert open_store(url + "/sparql-auth").ask("ASK {}") is True
 
 
 def test_an_answer_cut_at_virtuoso_s_row_limit_is_refused(tmp_path_factory):
@@ -406,6 +416,11 @@ def test_an_answer_cut_at_virtuoso_s_row_limit_is_refused(tmp_path_factory):
         whole = runner.invoke(
             cli, ["query", "SELECT * WHERE { ?s ?p ?o } LIMIT 3", "--store", base + "/sparql"]
         )
+        # the header comes as soon as the rows reach the limit; a LIMIT as large is whole
+        asked = runner.invoke(
+            cli, ["query", "SELECT * WHERE { ?s ?p ?o } LIMIT 5", "--store", base + "/sparql"]
+        )
     assert cut.exit_code == 2
     assert "stopped the answer at its row limit (5 rows, X-SPARQL-MaxRows)" in cut.output
     assert whole.exit_code == 0 and "3 rows" in whole.output
+    assert asked.exit_code == 0 and "5 rows" in asked.output

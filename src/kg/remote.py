@@ -25,14 +25,14 @@ import urllib.parse
 import urllib.request
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
 from kg.namespace import BASE, PREFIXES
 from kg.results import Result, Row, Value
-from kg.sparql import keywords, query_form, substitute
+from kg.sparql import keywords, query_form, substitute, tokens
 from kg.store import Store, Term
 
 __all__ = ["RemoteStore", "remote_store"]
@@ -99,28 +99,31 @@ class RemoteStore(Store):
         self.update_url = update_url or query_url
         self.gsp_url = gsp_url
         self.timeout = timeout
-        # Credentials go only to the host they were given for: `user`/`password` to the
-        # query URL's host (and update or GSP URLs on it), `credentials` by host:port.
+        # Credentials go only where they were given: `user`/`password` to the query URL's
+        # host (and update or GSP URLs on it that carry none of their own), `credentials` to
+        # the URL (scheme://host:port/path) they were written in.
         logins = dict(credentials or {})
         if user:
             logins[urllib.parse.urlsplit(query_url).netloc] = (user, password)
-        self._logins = {host: _Login(u, p or "") for host, (u, p) in logins.items()}
+        self._logins = {where: _Login(u, p or "") for where, (u, p) in logins.items()}
 
     def _request(
         self, url: str, data: bytes, content_type: str, accept: str, *, is_query: bool = False
     ) -> tuple[bytes, str]:
-        login = self._logins.get(urllib.parse.urlsplit(url).netloc)
+        login = self._login_for(url)
+        auth = login.authorization("POST", url) if login else None
         try:
             try:
-                resp = self._send(url, data, content_type, accept, login)
+                resp = self._send(url, data, content_type, accept, auth)
             except urllib.error.HTTPError as exc:
                 # Credentials go only where asked for (a 401 naming the scheme), and a Digest
                 # server answers a stale nonce with a new one: answer once.
                 offers = exc.headers.get_all("WWW-Authenticate") or []
-                if not (login and exc.code == 401 and login.challenged(offers)):
+                if not (login and exc.code == 401 and login.challenged(offers, auth)):
                     raise
                 exc.close()
-                resp = self._send(url, data, content_type, accept, login)
+                auth = login.authorization("POST", url)
+                resp = self._send(url, data, content_type, accept, auth)
             with resp:
                 if cut := resp.headers.get("X-KG-Truncated"):
                     # a silently shortened answer would read as a complete one (kg serve --limit)
@@ -128,7 +131,7 @@ class RemoteStore(Store):
                         f"{url} {cut}, so the answer would be incomplete: narrow the query, "
                         "or raise the server's limit (kg serve --limit)"
                     )
-                if cap := resp.headers.get("X-SPARQL-MaxRows"):
+                if (cap := resp.headers.get("X-SPARQL-MaxRows")) and not _within(data, cap):
                     # Virtuoso's ResultSetMaxRows: the rows stop there, with only this header
                     raise StoreError(
                         f"{url} stopped the answer at its row limit ({cap} rows, "
@@ -147,16 +150,8 @@ class RemoteStore(Store):
             body = exc.read().decode("utf-8", "replace").strip().splitlines()
             detail = " ".join(line.strip() for line in body[:3])[:300] or exc.reason
             if exc.code == 401:
-                scheme = (exc.headers.get("WWW-Authenticate") or "").split(" ")[0] or "none"
-                raise StoreError(
-                    f"{url} answered 401 (asks for {scheme} authentication): "
-                    + (
-                        "the server refused the user name or password in the store URL"
-                        if login
-                        else "give the user name and password in the URL, "
-                        "http://USER:PASSWORD@host/..."
-                    )
-                ) from None
+                offers = exc.headers.get_all("WWW-Authenticate") or []
+                raise StoreError(_refused_login(url, offers, login, auth)) from None
             if exc.code == 400 and is_query:
                 raise QueryError(f"the endpoint refused the request (400): {detail}") from None
             raise StoreError(f"{url} answered {exc.code}: {detail}") from None
@@ -169,12 +164,20 @@ class RemoteStore(Store):
                 ) from None
             raise StoreError(f"cannot reach {url}: {reason}") from None
 
+    def _login_for(self, url: str) -> _Login | None:
+        """The login written in this URL, else the one for its host (from the query URL)."""
+        parts = urllib.parse.urlsplit(url)
+        own = self._logins.get(f"{parts.scheme}://{parts.netloc}{parts.path}")
+        return own or self._logins.get(parts.netloc)
+
     def _send(
-        self, url: str, data: bytes, content_type: str, accept: str, login: _Login | None
+        self, url: str, data: bytes, content_type: str, accept: str, auth: str | None
     ) -> http.client.HTTPResponse:
         headers = {"Content-Type": content_type, "Accept": accept}
-        if login and (auth := login.authorization("POST", url)):
-            headers["Authorization"] = auth
+        if auth:
+            # as UTF-8 bytes, as curl sends them: http.client would encode a str as Latin-1,
+            # and a Digest hash is over the UTF-8 of a user name such as "jürgen"
+            headers["Authorization"] = cast(str, auth.encode("utf-8"))
         req = urllib.request.Request(url, data=data, headers=headers, method="POST")
         return _OPENER.open(req, timeout=self.timeout)
 
@@ -328,7 +331,8 @@ def remote_store(spec: str) -> RemoteStore:
                 f"unknown store option {option!r}: expected update=URL, gsp=URL or timeout=SECONDS"
             )
         if not value.startswith(("http://", "https://")):
-            raise StoreError(f"store option {key}= needs an http(s) URL, not {value!r}")
+            shown_value = f", not {shown(value)!r}" if "//" in value else ""  # u:pass is a secret
+            raise StoreError(f"store option {key}= needs an http(s) URL{shown_value}")
         _check_url(value)
         extra[key] = value
     clean, user, password = _without_credentials(url)
@@ -336,7 +340,9 @@ def remote_store(spec: str) -> RemoteStore:
     for key, value in extra.items():
         extra[key], other_user, other_password = _without_credentials(value)
         if other_user:
-            credentials[urllib.parse.urlsplit(extra[key]).netloc] = (other_user, other_password)
+            parts = urllib.parse.urlsplit(extra[key])
+            where = f"{parts.scheme}://{parts.netloc}{parts.path}"
+            credentials[where] = (other_user, other_password)
     return RemoteStore(
         clean,
         update_url=extra.get("update"),
@@ -349,11 +355,11 @@ def remote_store(spec: str) -> RemoteStore:
 
 
 class _Login:
-    """A user name and password for one host, sent only once the server asks for them, in the
-    scheme it asks for: HTTP Basic, or Digest (RFC 7616: MD5 or SHA-256, plain or -sess,
-    qop=auth), which Virtuoso's authenticated endpoints use. Digest is never sent as Basic, so
-    the password does not cross the wire; later requests reuse the server's nonce with a
-    counted `nc` until the server sends a new one.
+    """A user name and password for one server, sent only once it asks for them, in the scheme
+    it asks for: Digest (RFC 7616: MD5 or SHA-256, plain or -sess, qop=auth), which Virtuoso's
+    authenticated endpoints use and which never sends the password itself, or Basic. Digest is
+    chosen whenever offered; once a server has asked for Digest it never gets Basic. Later
+    requests reuse the server's nonce with a counted `nc` until it sends a new one.
     """
 
     def __init__(self, user: str, password: str) -> None:
@@ -361,31 +367,44 @@ class _Login:
         self._scheme = ""  # "", "basic" or "digest": what the server last asked for
         self._challenge: dict[str, str] = {}
         self._count = 0
-        self._lock = threading.Lock()  # kg serve shares one store between threads
+        self._digest_seen = False
+        self._lock = threading.Lock()  # threads may share one store
 
-    def challenged(self, offers: list[str]) -> bool:
-        """Take the scheme a 401's WWW-Authenticate headers ask for; False when answering
-        again is pointless (the credentials were already sent that way, for that nonce)."""
-        parsed = [value.strip().partition(" ") for value in offers]
-        digest = [rest for scheme, _, rest in parsed if scheme.lower() == "digest"]
+    def challenged(self, offers: list[str], sent: str | None) -> bool:
+        """Take the scheme a 401's WWW-Authenticate headers ask for; whether to send the
+        request again with it (not when `sent`, what the refused request carried, already
+        answered that challenge: the login is wrong)."""
+        challenges = _challenges(offers)
+        digests = [params for scheme, params in challenges if scheme == "digest"]
         with self._lock:
-            if digest:
-                chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(digest[0]))
-                algorithm = chal.get("algorithm", "MD5").upper()
-                qops = {q.strip() for q in chal.get("qop", "").split(",") if q.strip()}
-                if algorithm.removesuffix("-SESS") not in _DIGESTS or (qops and "auth" not in qops):
-                    raise StoreError(
-                        f"the server asks for Digest authentication with algorithm={algorithm} "
-                        f"qop={chal.get('qop', '')}, which kg does not speak (it speaks MD5 "
-                        "and SHA-256 with qop=auth, and Basic)"
-                    )
-                fresh = chal.get("nonce") != self._challenge.get("nonce")
-                retry = fresh or self._scheme != "digest"
+            usable = [c for c in digests if _speaks(c)]
+            if usable:
+                chal = usable[0]
+                again = (
+                    sent is None
+                    or not sent.startswith("Digest ")
+                    or (_param(sent, "nonce") != chal.get("nonce"))
+                )
                 self._scheme, self._challenge, self._count = "digest", chal, 0
-                return retry
-            retry = self._scheme != "basic"
+                self._digest_seen = True
+                return again
+            if digests:
+                asked = ", ".join(
+                    f"algorithm={c.get('algorithm', 'MD5')} qop={c.get('qop', '')}" for c in digests
+                )
+                raise StoreError(
+                    f"the server asks for Digest authentication ({asked}), which kg does not "
+                    "speak: it speaks MD5 and SHA-256 with qop=auth, and Basic"
+                )
+            if not any(scheme == "basic" for scheme, _ in challenges):
+                return False  # no scheme kg speaks: the password is not sent
+            if self._digest_seen:
+                raise StoreError(
+                    "the server asked for Digest authentication before and now asks for Basic, "
+                    "which would send the password readable: refused"
+                )
             self._scheme = "basic"
-            return retry
+            return sent is None or not sent.startswith("Basic ")
 
     def authorization(self, method: str, url: str) -> str | None:
         """The Authorization header for a request, or None before the server has asked."""
@@ -397,6 +416,76 @@ class _Login:
                 return None
             self._count += 1
             return _digest(self._challenge, self.user, self.password, method, url, self._count)
+
+
+def _challenges(offers: list[str]) -> list[tuple[str, dict[str, str]]]:
+    """The challenges of WWW-Authenticate header values, several to a header allowed:
+    (scheme in lower case, parameters).
+
+    >>> _challenges(['Basic realm="R", Digest realm="R", nonce="n, m"', "Bearer"])
+    [('basic', {'realm': 'R'}), ('digest', {'realm': 'R', 'nonce': 'n, m'}), ('bearer', {})]
+    """
+    out: list[tuple[str, dict[str, str]]] = []
+    for value in offers:
+        for item in urllib.request.parse_http_list(value):
+            head = re.match(r"\s*([A-Za-z][\w!#$%&'*+.^`|~-]*)(?:\s+(.*))?$", item, re.DOTALL)
+            if head and "=" not in head[1]:
+                out.append((head[1].lower(), {}))
+                item = head[2] or ""
+            if out and "=" in item:
+                key, _, val = item.strip().partition("=")
+                val = val.strip()
+                if len(val) >= 2 and val[0] == val[-1] == '"':
+                    val = re.sub(r"\\(.)", r"\1", val[1:-1])
+                out[-1][1][key.strip().lower()] = val
+    return out
+
+
+def _speaks(chal: dict[str, str]) -> bool:
+    algorithm = chal.get("algorithm", "MD5").upper().removesuffix("-SESS")
+    qops = {q.strip() for q in chal.get("qop", "").split(",") if q.strip()}
+    return "nonce" in chal and algorithm in _DIGESTS and (not qops or "auth" in qops)
+
+
+def _param(header: str, name: str) -> str | None:
+    found = re.search(rf'\b{name}="([^"]*)"', header)
+    return found[1] if found else None
+
+
+def _within(data: bytes, cap: str) -> bool:
+    """Whether the query in a form body asks, by its own outermost LIMIT, for no more rows
+    than a server's row limit `cap`: an answer then stops at the LIMIT, not at the cap.
+
+    >>> _within(b"query=SELECT+*+%7B%3Fs+%3Fp+%3Fo%7D+LIMIT+10000", "10000")
+    True
+    >>> _within(b"query=SELECT+*+%7B%7B+SELECT+*+%7B%7D+LIMIT+5+%7D%7D", "10000")
+    False
+    """
+    text = urllib.parse.parse_qs(data.decode("utf-8", "replace")).get("query", [""])[0]
+    depth, limit, previous = 0, None, ""
+    for tok in tokens(text):
+        if tok.text in ("{", "("):
+            depth += 1
+        elif tok.text in ("}", ")"):
+            depth -= 1
+        elif depth == 0 and previous == "LIMIT" and tok.text.isdigit():
+            limit = int(tok.text)
+        previous = tok.text.upper()
+    return limit is not None and cap.strip().isdigit() and limit <= int(cap)
+
+
+def _refused_login(url: str, offers: list[str], login: _Login | None, sent: str | None) -> str:
+    """The one line for a 401: what the server asks for, and what to do."""
+    schemes = sorted({scheme.title() for scheme, _ in _challenges(offers)})
+    asks = " or ".join(schemes) + " authentication" if schemes else "a login, naming no scheme"
+    if login is None:
+        return (
+            f"{url} answered 401 (asks for {asks}): give the user name and password in the "
+            "URL, http://USER:PASSWORD@host/..."
+        )
+    if sent is None:
+        return f"{url} answered 401 (asks for {asks}), which kg does not speak (Basic, Digest)"
+    return f"{url} answered 401 (asks for {asks}): the server refused the user name or password"
 
 
 _DIGESTS = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}
@@ -468,8 +557,20 @@ def shown(spec: str) -> str:
 
     >>> shown("http://alice:p%40ss@host/sparql gsp=http://bob:x@other/gsp")
     'http://alice:***@host/sparql gsp=http://bob:***@other/gsp'
+    >>> shown("http://u:sec/ret#3@host/x")  # a password a URL cannot hold as written
+    'http://u:***@host/x'
     """
-    return re.sub(r"(//[^/@:\s]+):[^/@\s]*@", r"\1:***@", spec)
+    return " ".join(_masked(token) for token in spec.split(" "))
+
+
+def _masked(token: str) -> str:
+    """From the colon after the user name to the last `@`: all of a password, even one with
+    `/` or `#` in it (which ends a URL's user part early)."""
+    at = token.rfind("@")
+    start = token.find("//")
+    start = start + 2 if start >= 0 else token.find("=") + 1
+    colon = token.find(":", start, at) if at > start else -1
+    return token if colon < 0 else f"{token[: colon + 1]}***{token[at:]}"
 
 
 def _check_url(url: str) -> None:
@@ -478,7 +579,8 @@ def _check_url(url: str) -> None:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 - parsing the port is the check
     except ValueError as exc:
-        raise StoreError(f"{shown(url)}: not a valid URL ({exc})") from None
+        why = "" if "@" in url else f" ({exc})"  # the parser's message may quote the password
+        raise StoreError(f"{shown(url)}: not a valid URL{why}") from None
     if not parts.hostname:
         raise StoreError(f"{shown(url)}: the URL names no host")
 
