@@ -360,3 +360,30 @@ def test_triple_terms_in_a_table_and_csv(seed_store):
     csv_text = kg("query", TRIPLE_TERM, "--store", seed_store.location, "--format", "csv")
     assert csv_text.exit_code == 0
     assert "entity/japan http://www.w3.org/2000/01/rdf-schema#label" in csv_text.output
+
+
+@pytest.mark.parametrize("fmt", [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML])
+def test_a_language_string_keeps_its_direction(seed_store, fmt):
+    """RDF 1.2: "x"@ar--rtl is written with its direction (its:dir) and read back whole."""
+    name = "json" if fmt == ox.QueryResultsFormat.JSON else "xml"
+    query = "SELECT ?x WHERE { BIND('مرحبا'@ar--rtl AS ?x) }"
+    result = kg("query", query, "--store", seed_store.location, "--format", name)
+    assert result.exit_code == 0, result.output
+    (row,) = ox.parse_query_results(result.output.encode(), fmt)
+    assert row["x"] == ox.Literal("مرحبا", language="ar", direction=ox.BaseDirection.RTL)
+
+
+def test_rdf_xml_refuses_what_it_cannot_write_inside_a_triple_term(seed_store):
+    query = (
+        "CONSTRUCT { <urn:s> <urn:p> ?t } WHERE { BIND(<<( <urn:a> <urn:b> 'a\\u0001b' )>> AS ?t) }"
+    )
+    result = kg("query", query, "--store", seed_store.location, "--format", "rdfxml")
+    assert result.exit_code == 2 and "U+0001" in result.output
+
+
+def test_json_ld_says_it_cannot_carry_a_triple_term(seed_store):
+    query = "CONSTRUCT { <urn:s> <urn:p> ?t } WHERE { BIND(<<( <urn:a> <urn:b> 'c' )>> AS ?t) }"
+    result = kg("query", query, "--store", seed_store.location, "--format", "jsonld")
+    assert result.exit_code == 2 and "jsonld cannot carry this graph" in result.output
+    turtle = kg("query", query, "--store", seed_store.location, "--format", "ttl")
+    assert turtle.exit_code == 0 and "<<(" in turtle.output

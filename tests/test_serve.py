@@ -749,3 +749,13 @@ def test_a_client_that_trickles_its_request_is_cut_off(seed_store):
         stop(server, endpoint)
     assert closed and waited < 3
     assert fine[0] == 200
+
+
+def test_a_graph_json_ld_cannot_carry_comes_in_the_client_s_next_format(served):
+    base, _ = served
+    query = "CONSTRUCT { <urn:s> <urn:p> ?t } WHERE { BIND(<<( <urn:a> <urn:b> 'c' )>> AS ?t) }"
+    url = f"{base}/sparql?" + urllib.parse.urlencode({"query": query})
+    status, headers, body = get(url, "application/ld+json, text/turtle;q=0.5")
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle"), body
+    status, _, body = get(url, "application/ld+json")
+    assert status == 406 and "jsonld cannot carry this graph" in body

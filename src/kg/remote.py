@@ -61,6 +61,9 @@ def _term_from_json(b: dict[str, Any]) -> Value:
     if kind == "bnode":
         return ox.BlankNode(b["value"])
     if "xml:lang" in b:
+        if "its:dir" in b:  # RDF 1.2: "x"@ar--rtl
+            direction = ox.BaseDirection.RTL if b["its:dir"] == "rtl" else ox.BaseDirection.LTR
+            return ox.Literal(b["value"], language=b["xml:lang"], direction=direction)
         return ox.Literal(b["value"], language=b["xml:lang"])
     if "datatype" in b:
         return ox.Literal(b["value"], datatype=ox.NamedNode(b["datatype"]))

@@ -30,6 +30,7 @@ from kg.errors import QueryError
 __all__ = ["Result", "ResultFormat", "Unrepresentable", "serialise"]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+ITS = "http://www.w3.org/2005/11/its"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -118,6 +119,8 @@ def _json_term(term: Value) -> dict[str, Any]:
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
+        if term.direction:  # RDF 1.2: "x"@ar--rtl
+            out["its:dir"] = str(term.direction)
     elif term.datatype.value != XSD_STRING:
         out["datatype"] = term.datatype.value
     return out
@@ -167,6 +170,9 @@ def _xml_term(term: Value) -> str:
     attr = ""
     if term.language:
         attr = f" xml:lang={quoteattr(term.language)}"
+        if term.direction:  # RDF 1.2, as SPARQL 1.2 results write it (ITS 2.0)
+            attr += f' its:dir={quoteattr(str(term.direction))} xmlns:its="{ITS}" its:version="2.0"'
+
     elif term.datatype.value != XSD_STRING:
         attr = f" datatype={quoteattr(term.datatype.value)}"
     return f"<literal{attr}>{_xml_text(term.value)}</literal>"
@@ -217,6 +223,15 @@ def _delimited(result: Result, tsv: bool) -> Iterator[str]:
     yield buf.getvalue()
 
 
+def _xml_terms(triple: ox.Triple, instead: str) -> None:
+    """Refuse a triple that RDF/XML cannot write, triple terms inside it included."""
+    for term in (triple.subject, triple.predicate, triple.object):
+        if isinstance(term, ox.Triple):
+            _xml_terms(term, instead)
+        elif isinstance(term, ox.Literal | ox.NamedNode):
+            _xml_text(term.value, instead)
+
+
 def _tsv_term(term: Value | None) -> str:
     """N-Triples syntax; a triple term as ``<<( s p o )>>`` (SPARQL 1.2, as Oxigraph writes)."""
     if term is None:
@@ -241,10 +256,13 @@ def serialise_chunks(result: Result, fmt: ResultFormat, prefixes: dict[str, str]
         triples = list(result.triples)
         if fmt is ResultFormat.rdfxml:
             for t in triples:
-                for term in (t.subject, t.object):
-                    if isinstance(term, ox.Literal | ox.NamedNode):
-                        _xml_text(term.value, "N-Triples, Turtle or JSON-LD")
-        yield ox.serialize(triples, format=_RDF[fmt], prefixes=prefixes)
+                _xml_terms(t, "N-Triples, Turtle or JSON-LD")
+        try:
+            yield ox.serialize(triples, format=_RDF[fmt], prefixes=prefixes)
+        except OSError as exc:  # "JSON-LD does not support RDF 1.2 yet": triple terms
+            raise Unrepresentable(
+                f"{fmt} cannot carry this graph ({exc}): ask for ttl or nt"
+            ) from None
         return
     writers = {
         ResultFormat.json: _json,
