@@ -122,7 +122,12 @@ def test_content_negotiation_and_format_parameter(served):
     status, headers, _ = get(f"{base}/sparql?query={q}", "text/csv;q=0, text/*")
     assert status == 200 and headers["Content-Type"].startswith("text/tab-separated-values")
     status, headers, _ = get(f"{base}/sparql?query={graph}", "text/turtle;q=0, text/*")
-    assert status == 200 and headers["Content-Type"] == "application/n-triples"
+    assert status == 406  # no other text/ type of a graph: N-Triples is application/
+    status, headers, _ = get(f"{base}/sparql?query={q}", "application/*;Q=0, */*;q=0.5")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    refused = "application/sparql-results+json;q=0, application/json"
+    status, headers, _ = get(f"{base}/sparql?query={q}", refused)
+    assert status == 406  # the answer would carry the refused type
 
 
 def test_sparqlwrapper_asks_for_json_ld_by_name_and_by_media_type(served):

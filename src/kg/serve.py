@@ -170,8 +170,8 @@ def negotiate(
     <ResultFormat.xml: 'xml'>
     >>> negotiate("text/csv;q=0, text/*", "SELECT")
     <ResultFormat.tsv: 'tsv'>
-    >>> negotiate("text/turtle;q=0, text/*", "DESCRIBE")
-    <ResultFormat.nt: 'nt'>
+    >>> negotiate("application/*;q=0, */*;q=0.5", "SELECT")
+    <ResultFormat.csv: 'csv'>
     """
     graph = form in ("CONSTRUCT", "DESCRIBE")
     default = ResultFormat.ttl if graph else ResultFormat.json
@@ -193,24 +193,27 @@ def negotiate(
     ranked, excluded = [], set()
     for i, item in enumerate((accept or "").split(",")):
         media, *params = (p.strip() for p in item.split(";"))
-        q = next((_weight(p[2:]) for p in params if p.startswith("q=")), 1.0)
+        q = next((_weight(p[2:]) for p in params if p[:2].lower() == "q="), 1.0)
         if q > 0:
             ranked.append((-q, i, media.lower()))
         else:  # q=0 means "not this one"
             excluded.add(media.lower())
-    # q=0 refuses a format under any of its names, also where a wildcard would pick it
+    # q=0 refuses a format under any of its names, and a range of them (application/*;q=0)
+    # wherever a wildcard would pick one; answers carry the format's own media type
     refused = skip | {ACCEPTS[m] for m in excluded if m in ACCEPTS}
+    ranges = {m.removesuffix("*") for m in excluded if m.endswith("/*")}
     for _, _, media in sorted(ranked):
         fmt = ResultFormat.jsonld if graph and media == "application/json" else ACCEPTS.get(media)
-        if fmt is not None and fmt not in skip and _fits(fmt, form):
+        if fmt is not None and fmt not in refused and _fits(fmt, form):
             return fmt
-        if media.endswith("/*"):  # the first format of that type: the default, then by name
+        if media.endswith("/*"):  # the first format of that type, the default first
             kind = media.removesuffix("*")
-            named = [(f.media_type.split(";")[0], f) for f in (default, *ACCEPTS.values())]
-            for name, fmt in (*named, *ACCEPTS.items()):
+            for fmt in dict.fromkeys((default, *ACCEPTS.values())):
+                name = fmt.media_type.split(";")[0]
                 if (
                     (kind == "*/" or name.startswith(kind))
                     and fmt not in refused
+                    and not any(name.startswith(r) for r in ranges if r != "*/")
                     and _fits(fmt, form)
                 ):
                     return fmt
