@@ -48,6 +48,7 @@ def test_liquidation_happened_against_not_happened_with_both_sides(report, seed_
     assert sides(f) == {
         "happened": {f"{S000}/e023"},
         "did not happen": {f"{S001}/e003", f"{S001}/e004"},
+        "only possible": {f"{S001}/e001", f"{S001}/e002"},  # "If Japan were to suddenly dump"
     }
     quotes = {r.id: r.quote for r in f.claims}
     assert quotes[f"{S000}/e023"] == (

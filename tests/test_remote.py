@@ -316,7 +316,7 @@ def test_the_graph_view_and_exports_read_the_same_from_the_server(remote, seed_s
         page = tmp_path / f"{i}.html"
         result = CliRunner().invoke(cli, ["viz", "--store", spec, "--output", str(page)])
         assert result.exit_code == 0, result.output
-        assert result.output.endswith("117 entities, 202 edges, 230 claims\n"), result.output
+        assert result.output.endswith("118 entities, 202 edges, 230 claims\n"), result.output
         pages.append(page.read_text())
     assert pages[0] == pages[1]
     assert '"type": "Entity"' not in pages[0]

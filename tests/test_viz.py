@@ -43,7 +43,7 @@ def test_whole_view_has_every_entity_in_a_causal_claim(seed_store, graph):
              ?c a kg:CausalClaim . { ?c kg:subject ?e } UNION { ?c kg:object ?e } }"""
     )
     view = select_view(graph, ViewSpec())
-    assert len(view.entities) == int(rows[0]["n"].value) == 117
+    assert len(view.entities) == int(rows[0]["n"].value) == 118
     assert len(view.claims) == 230
 
 
@@ -128,7 +128,7 @@ def test_bad_option_combinations_are_input_errors():
 
 
 def test_a_view_past_the_limit_is_refused_with_advice(seed_store, tmp_path):
-    with pytest.raises(InputError, match=r"117 entities, more than --max-nodes 50.*--focus"):
+    with pytest.raises(InputError, match=r"118 entities, more than --max-nodes 50.*--focus"):
         render_view(seed_store, ViewSpec(max_nodes=50), tmp_path / "x.html")
     assert not (tmp_path / "x.html").exists()
 
