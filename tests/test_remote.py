@@ -400,6 +400,15 @@ def test_a_digest_endpoint_says_what_is_wrong_with_the_login(locked_virtuoso, lo
     assert message in result.output
 
 
+def test_a_syntax_error_only_the_server_finds_counts_the_user_s_lines(locked_virtuoso):
+    """Oxigraph reads TRIPLE() (RDF 1.2), Virtuoso 7 does not: its "line N" counted the
+    prefix lines kg puts first."""
+    store = open_store(locked_virtuoso + "/sparql")
+    query = "SELECT ?x WHERE {\n  BIND(TRIPLE(<urn:a>, <urn:b>, <urn:c>) AS ?x) }"
+    with pytest.raises(QueryError, match=r"line 2 of the query: syntax error at 'TRIPLE'"):
+        store.select(query)
+
+
 def test_a_user_name_beyond_ascii_logs_in(locked_virtuoso):
     url = locked_virtuoso.replace("http://", "http://j%C3%BCrgen:p%C3%A4ssw%C3%B6rd@")
     assert open_store(url + "/sparql-auth").ask("ASK {}") is True

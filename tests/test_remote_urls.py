@@ -409,3 +409,21 @@ def test_an_update_url_on_the_same_host_keeps_its_own_login():
     finally:
         server.shutdown()
     assert any(s and 'username="writer"' in s for s in seen)
+
+
+def test_an_html_error_page_is_shown_as_its_text():
+    from kg.errors import StoreError
+
+    page = (
+        b"<html><head><title>403 Forbidden</title><style>h1 {color: red}</style></head>"
+        b"<body><h1>No permission</h1><p>to write graph urn:x</p></body></html>"
+    )
+    server = _answering(403, page, {"Content-Type": "text/html; charset=utf-8"})
+    try:
+        with pytest.raises(StoreError) as caught:
+            open_store(f"http://127.0.0.1:{server.server_port}/sparql").ask("ASK {}")
+    finally:
+        server.shutdown()
+    message = str(caught.value)
+    assert "answered 403" in message and "No permission" in message and "urn:x" in message
+    assert "<" not in message and "color" not in message

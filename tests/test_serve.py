@@ -764,3 +764,11 @@ def test_a_graph_json_ld_cannot_carry_comes_in_the_client_s_next_format(served):
     assert status == 200 and headers["Content-Type"].startswith("text/turtle"), body
     status, _, body = get(url, "application/ld+json")
     assert status == 406 and "jsonld cannot carry this graph" in body
+
+
+def test_a_byte_order_mark_before_a_posted_query_is_not_part_of_it(served):
+    base, _ = served
+    status, _, body = get(
+        f"{base}/sparql", data="\ufeffASK {}".encode(), content_type="application/sparql-query"
+    )
+    assert status == 200 and "true" in body

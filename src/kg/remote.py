@@ -70,6 +70,22 @@ def _term_from_json(b: dict[str, Any]) -> Value:
     return ox.Literal(b["value"])
 
 
+def _unprefixed(error: QueryError, text: str) -> QueryError:
+    """A server's "line N" counts the prefix lines kg puts before the query: count the
+    user's lines instead (text substituted for bindings has as many lines as the query).
+
+    >>> str(_unprefixed(QueryError("SP030: line 21: syntax error"), "SELECT"))
+    'SP030: line 3 of the query: syntax error'
+    """
+    shift = _prologue().count("\n")
+
+    def line(m: re.Match[str]) -> str:
+        n = int(m[1]) - shift
+        return f"line {n} of the query" if n >= 1 else m[0]
+
+    return QueryError(re.sub(r"\bline (\d+)", line, str(error)))
+
+
 def _local_position(query: str) -> QueryError | None:
     """Parse a refused query with Oxigraph (on an empty store) for a line and column."""
     from kg.store import EmbeddedStore
@@ -150,8 +166,11 @@ class RemoteStore(Store):
                     "(kg does not follow redirects, which would send the credentials on and "
                     "turn a POST into a GET)"
                 ) from None
-            body = exc.read().decode("utf-8", "replace").strip().splitlines()
-            detail = " ".join(line.strip() for line in body[:3])[:300] or exc.reason
+            text = exc.read().decode("utf-8", "replace")
+            if "<" in text and "html" in (exc.headers.get("Content-Type") or "").lower():
+                text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]*>", " ", text, flags=re.S | re.I)
+            body = [line.strip() for line in text.strip().splitlines() if line.strip()]
+            detail = " ".join(body[:3])[:300] or exc.reason
             if exc.code == 401:
                 offers = exc.headers.get_all("WWW-Authenticate") or []
                 raise StoreError(_refused_login(url, offers, login, auth)) from None
@@ -196,7 +215,7 @@ class RemoteStore(Store):
                 self.query_url, data, "application/x-www-form-urlencoded", accept, is_query=True
             )
         except QueryError as refused:
-            raise _local_position(query) or refused from None
+            raise _local_position(query) or _unprefixed(refused, text) from None
         try:
             if form in ("SELECT", "ASK"):
                 doc = json.loads(raw)

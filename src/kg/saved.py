@@ -354,4 +354,5 @@ def describe_saved(*, json_output: bool = False) -> str:
             )
         lines += [f"    e.g. {example}" for example in q.examples]
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    note = "An <entity> is an id, a label or an alias in any case (Takichi), or an IRI."
+    return "\n\n".join([*blocks, note])

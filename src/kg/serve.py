@@ -387,7 +387,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         try:
-            body = raw.decode("utf-8")
+            body = raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark is no query
         except UnicodeDecodeError as exc:
             self._text(400, f"the request body is not UTF-8 (byte {exc.start})")
             return
