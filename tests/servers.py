@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
-from virtuoso import running_virtuoso
+from virtuoso import running_virtuoso, stop
 
 
 def missing(message: str) -> None:
@@ -91,12 +91,7 @@ def running_oxigraph(folder: Path, *, union: bool = True) -> Iterator[str]:
                 time.sleep(0.1)
             yield base
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 # Each server: how to start it, and the --store spec for its base URL (docs/stores.md).

@@ -37,6 +37,16 @@ def require_virtuoso() -> None:
     pytest.skip(message)
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Ask a server to stop; kill it if it has not within 30 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -137,10 +147,5 @@ def running_virtuoso(
             isql(isql_port, statement)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
