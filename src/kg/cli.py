@@ -494,9 +494,9 @@ PAGE = 100
 @store_option
 def query_command(sparql, file, saved, params, fmt, output, limit, offset, everything, store):
     """Run SPARQL given as an argument, with --file, on stdin, or a saved query."""
-    from kg.query import read_query, resolve_entities, run_query, run_saved, write_result
+    from kg.query import read_query, run_query, run_saved, write_result
     from kg.results import Result
-    from kg.saved import get_saved, parse_params
+    from kg.saved import parse_params
     from kg.store import open_store
 
     if (limit is not None or offset or everything) and not saved:
@@ -530,7 +530,6 @@ def query_command(sparql, file, saved, params, fmt, output, limit, offset, every
     page = run_saved(opened, saved, bound, limit=limit, offset=offset, notes=notes)
     for note in notes:
         click.echo(note, err=True)
-    bound = {**bound, **resolve_entities(opened, get_saved(saved), bound)}
     rows = list(page.rows)  # a page: small
     write_result(Result.solutions(page.variables, rows), fmt, output)
     if not rows and offset:
