@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from pydantic import BaseModel, ConfigDict
 
 from kg.errors import StoreError
-from kg.namespace import source_iri
+from kg.namespace import KG, source_iri
 from kg.store import Row, Store
 
 __all__ = [
@@ -60,47 +60,59 @@ WHERE {
 }
 """
 
-# Oxigraph binds only projected variables, hence ?src in the SELECT clauses below.
+# Oxigraph binds only projected variables, hence ?src in the SELECT clauses here.
 TEXT = "SELECT ?src ?text WHERE { ?src kg:normalisedText ?text }"
 
-# Shared by causal and other claims: provenance, quote and speaker.
+# Claims are read with the IRIs they point to, and their quotes, ids and labels are joined
+# here: Virtuoso 7.2 took 14 s to join the seed's 230 causal claims with their selectors and
+# the labels of what they point to, where each part alone takes milliseconds (docs/stores.md).
 _CLAIM_COMMON = """
-  ?claim kg:claimId ?id ; prov:wasDerivedFrom ?src ; kg:subject/dcterms:identifier ?subject ;
-         kg:modality/rdfs:label ?modality ; kg:attribution/rdfs:label ?attribution ;
-         oa:hasTarget/oa:hasSelector ?qs, ?ps .
-  ?qs a oa:TextQuoteSelector ; oa:exact ?quote .
-  ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-  ?src dcterms:identifier ?source .
-  OPTIONAL { ?claim kg:speaker/rdfs:label ?speaker }
+  ?claim kg:claimId ?id ; prov:wasDerivedFrom ?src ; kg:subject ?s ; kg:modality ?mod ;
+         kg:attribution ?attr .
+  OPTIONAL { ?claim kg:speaker ?sp }
   OPTIONAL { ?claim kg:speakerAsWritten ?speakerAsWritten }
   OPTIONAL { ?claim kg:eventTime ?time }
-  OPTIONAL { ?claim kg:eventTimePrecision/rdfs:label ?timePrecision }
+  OPTIONAL { ?claim kg:eventTimePrecision ?tp }
   OPTIONAL { ?claim kg:eventTimeAsWritten ?timeWritten }
 """
 
 CAUSAL = f"""
-SELECT ?src ?id ?source ?subject ?relation ?object ?polarity ?modality ?attribution ?speaker
-       ?speakerAsWritten ?quote ?start ?end ?time ?timePrecision ?timeWritten WHERE {{
-  ?claim a kg:CausalClaim ; kg:relation/skos:notation ?relation ;
-         kg:object/dcterms:identifier ?object ; kg:polarity/rdfs:label ?polarity .
+SELECT ?claim ?src ?id ?s ?rel ?o ?pol ?mod ?attr ?sp ?speakerAsWritten ?time ?tp ?timeWritten
+WHERE {{
+  ?claim a kg:CausalClaim ; kg:relation ?rel ; kg:object ?o ; kg:polarity ?pol .
   {_CLAIM_COMMON}
 }}
 """
 
 OTHER = f"""
-SELECT ?src ?id ?kind ?source ?subject ?modality ?attribution ?speaker ?speakerAsWritten ?quote
-       ?start ?end ?time ?timePrecision ?timeWritten ?status ?measure ?measureId ?value ?valueMax
-       ?unit ?qualifier ?period ?subjectLabel WHERE {{
+SELECT ?claim ?src ?id ?k ?s ?mod ?attr ?sp ?speakerAsWritten ?time ?tp ?timeWritten ?st ?m
+       ?value ?valueMax ?unit ?qualifier ?period WHERE {{
   ?claim a ?k . FILTER(?k IN (kg:EventClaim, kg:QuantityClaim))
-  BIND(IF(?k = kg:EventClaim, "event", "quantity") AS ?kind)
   {_CLAIM_COMMON}
-  OPTIONAL {{ ?claim kg:status/rdfs:label ?status }}
-  OPTIONAL {{ ?claim kg:measure ?m ; kg:value ?value ; kg:unit ?unit ; kg:qualifier ?qualifier .
-             ?m rdfs:label ?measure ; dcterms:identifier ?measureId }}
+  OPTIONAL {{ ?claim kg:status ?st }}
+  OPTIONAL {{ ?claim kg:measure ?m ; kg:value ?value ; kg:unit ?unit ; kg:qualifier ?qualifier }}
   OPTIONAL {{ ?claim kg:valueMax ?valueMax }}
   OPTIONAL {{ ?claim kg:periodAsWritten ?period }}
-  OPTIONAL {{ ?claim kg:subject/rdfs:label ?subjectLabel }}
 }}
+"""
+
+QUOTES = """
+SELECT ?claim ?src ?quote ?start ?end WHERE {
+  ?claim a kg:Claim ; prov:wasDerivedFrom ?src ; oa:hasTarget ?target .
+  ?target oa:hasSelector ?qs, ?ps .
+  ?qs a oa:TextQuoteSelector ; oa:exact ?quote .
+  ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+}
+"""
+
+# What claims point to, by IRI: the ids of entities and sources, the labels and notations of
+# the ontology's terms (modalities, relations, statuses, precisions).
+NAMES = "SELECT ?x ?id WHERE { ?x dcterms:identifier ?id }"
+TERMS = """
+SELECT ?t ?label ?notation WHERE {
+  ?t rdfs:label ?label . OPTIONAL { ?t skos:notation ?notation }
+  FILTER(STRSTARTS(STR(?t), STR(kg:)))
+}
 """
 
 
@@ -263,6 +275,57 @@ def _texts(store: Store, source_ids: Iterable[str]) -> dict[str, str]:
     return texts
 
 
+_KINDS = {str(KG.EventClaim): "event", str(KG.QuantityClaim): "quantity"}
+
+
+def _joined(
+    row: Row,
+    names: dict[str, str],
+    terms: dict[str, Row],
+    labels: dict[str, str],
+    quotes: dict[str, Row],
+) -> dict[str, Any]:
+    """A claim's row with what it points to named: the variables `_claim_fields` and
+    `_summary` read, as one query with label paths would bind them."""
+
+    def name(var: str) -> str | None:
+        iri = _v(row, var)
+        return names.get(iri) if iri else None
+
+    def term(var: str, field: str = "label") -> str | None:
+        iri = _v(row, var)
+        found = terms.get(iri) if iri else None
+        return _v(found, field) if found else None
+
+    claim = _req(row, "claim")
+    if claim not in quotes:
+        raise StoreError(f"the store has no quote selectors for {claim}")
+    subject, measure, speaker = name("s"), name("m"), name("sp")
+    values = {
+        "id": _v(row, "id"),
+        "source": name("src"),
+        "subject": subject,
+        "relation": term("rel", "notation"),
+        "object": name("o"),
+        "polarity": term("pol"),
+        "modality": term("mod"),
+        "attribution": term("attr"),
+        "speaker": labels.get(speaker) if speaker else None,
+        "timePrecision": term("tp"),
+        "status": term("st"),
+        "measure": labels.get(measure) if measure else None,
+        "measureId": measure,
+        "subjectLabel": labels.get(subject) if subject else None,
+        "kind": _KINDS.get(_v(row, "k") or ""),
+    }
+    kept = ("speakerAsWritten", "time", "timeWritten", "value", "valueMax", "unit", "qualifier")
+    for var in (*kept, "period"):
+        values[var] = _v(row, var)
+    for var in ("quote", "start", "end"):
+        values[var] = _v(quotes[claim], var)
+    return {k: None if v is None else ox.Literal(v) for k, v in values.items()}
+
+
 def load_graph(store: Store, *, source: str | None = None) -> VizGraph:
     """Everything the page may show; with `source`, only that source's claims."""
     bind = {"src": ox.NamedNode(str(source_iri(source)))} if source else None
@@ -295,8 +358,12 @@ def load_graph(store: Store, *, source: str | None = None) -> VizGraph:
             not_before=_v(row, "notBefore"),
             not_after=_v(row, "notAfter"),
         )
-    causal = store.select(CAUSAL, bind)
-    other = store.select(OTHER, bind)
+    names = {_req(row, "x"): _req(row, "id") for row in store.select(NAMES)}
+    terms = {_req(row, "t"): row for row in store.select(TERMS)}
+    quotes = {_req(row, "claim"): row for row in store.select(QUOTES, bind)}
+    labels = {eid: e.label for eid, e in entities.items()}
+    causal = [_joined(row, names, terms, labels, quotes) for row in store.select(CAUSAL, bind)]
+    other = [_joined(row, names, terms, labels, quotes) for row in store.select(OTHER, bind)]
     texts = _texts(store, (_req(row, "source") for row in [*causal, *other]))
     claims = [
         VizClaim(
