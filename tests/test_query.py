@@ -387,3 +387,44 @@ def test_json_ld_says_it_cannot_carry_a_triple_term(seed_store):
     assert result.exit_code == 2 and "jsonld cannot carry this graph" in result.output
     turtle = kg("query", query, "--store", seed_store.location, "--format", "ttl")
     assert turtle.exit_code == 0 and "<<(" in turtle.output
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _kg_process(*args):
+    import subprocess
+    import sys
+
+    program = "from kg.cli import cli; cli()"
+    return subprocess.Popen(
+        [sys.executable, "-c", program, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def test_a_query_past_its_timeout_is_stopped_and_its_output_left_alone(seed_store, tmp_path):
+    import time
+
+    out = tmp_path / "answer.csv"
+    out.write_text("the old answer\n")
+    began = time.monotonic()
+    streaming = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # rows go out as they come
+    proc = _kg_process(
+        "query", streaming, "--store", seed_store.location, "--timeout", "2", "--output", str(out)
+    )
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and b"ran past --timeout 2 s" in err
+    assert time.monotonic() - began < 20  # the whole answer would take many minutes
+    assert out.read_text() == "the old answer\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["answer.csv"]  # nothing half-written
+
+
+def test_ctrl_c_stops_a_query_the_engine_is_still_evaluating(seed_store):
+    import signal
+    import time
+
+    proc = _kg_process("query", RUNAWAY, "--store", seed_store.location)
+    time.sleep(3)  # well into the evaluation
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 130 and b"interrupted" in err

@@ -5,8 +5,11 @@ from __future__ import annotations
 import codecs
 import os
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 import click
 
@@ -491,9 +494,55 @@ PAGE = 100
 @click.option("--offset", type=click.IntRange(min=0, max=10**15), default=0,
               help="Saved query: skip this many entries.")  # fmt: skip
 @click.option("--all", "everything", is_flag=True, help="Saved query: every row, no page.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop the query after this long (exit 2).")  # fmt: skip
 @store_option
-def query_command(sparql, file, saved, params, fmt, output, limit, offset, everything, store):
+def query_command(
+    sparql, file, saved, params, fmt, output, limit, offset, everything, timeout, store
+):
     """Run SPARQL given as an argument, with --file, on stdin, or a saved query."""
+    _in_background(
+        lambda: _query(sparql, file, saved, params, fmt, output, limit, offset, everything, store),
+        timeout,
+    )
+
+
+def _in_background(work: Callable[[], None], timeout: float | None) -> None:
+    """Run `work` in a thread the main thread waits on: the engine evaluates a query where
+    Python cannot interrupt it, so Ctrl-C and `--timeout` end the process instead (exit 130
+    or 2). An --output file is written beside and renamed into place, so it stays as it was."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # re-raised below, where KgGroup reports it
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+            if deadline is not None and thread.is_alive() and time.monotonic() > deadline:
+                _abandon(f"error: the query ran past --timeout {timeout:g} s", 2)
+    except KeyboardInterrupt:
+        _abandon("interrupted", 130)
+    if failed:
+        raise failed[0]
+
+
+def _abandon(message: str, status: int) -> NoReturn:
+    """End the process now, with the query still running: no output file left half-written."""
+    from kg.files import remove_unfinished
+
+    remove_unfinished()
+    click.echo(message, err=True)
+    os._exit(status)
+
+
+def _query(sparql, file, saved, params, fmt, output, limit, offset, everything, store) -> None:
     from kg.query import read_query, run_query, run_saved, write_result
     from kg.results import Result
     from kg.saved import parse_params

@@ -74,6 +74,17 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask()
 
 
+# Files `replacing` is writing: a process that must end at once (kg query --timeout, Ctrl-C)
+# removes them rather than leave them beside their targets.
+UNFINISHED: set[str] = set()
+
+
+def remove_unfinished() -> None:
+    for tmp in list(UNFINISHED):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 @contextlib.contextmanager
 def replacing(path: Path, *, error: type[KgError] = InputError) -> Iterator[IO[bytes]]:
     """A binary file that replaces `path` when the block ends without an exception.
@@ -91,6 +102,7 @@ def replacing(path: Path, *, error: type[KgError] = InputError) -> Iterator[IO[b
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
         raise error(f"cannot write here: {exc.strerror}", path=path) from None
+    UNFINISHED.add(tmp)
     try:
         os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as out:
@@ -104,6 +116,8 @@ def replacing(path: Path, *, error: type[KgError] = InputError) -> Iterator[IO[b
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        UNFINISHED.discard(tmp)
 
 
 def replace_files(contents: Mapping[Path, str], *, error: type[KgError] = InputError) -> None:
