@@ -517,6 +517,12 @@ def _in_background(work: Callable[[], None], timeout: float | None) -> None:
         try:
             work()
         except BaseException as exc:  # re-raised below, where KgGroup reports it
+            # without the frames, so that the engine's objects in them are freed here:
+            # Oxigraph refuses to drop an answer on another thread than its own
+            chained: BaseException | None = exc
+            while chained is not None:
+                chained.__traceback__ = None
+                chained = chained.__cause__ or chained.__context__
             failed.append(exc)
 
     thread = threading.Thread(target=run, daemon=True)
