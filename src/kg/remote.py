@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError, StoreError
 from kg.namespace import BASE, PREFIXES
 from kg.results import Result, Row, Value
-from kg.sparql import keywords, query_form, substitute, tokens
+from kg.sparql import glued, keywords, query_form, substitute, tokens
 from kg.store import Store, Term
 
 __all__ = ["RemoteStore", "remote_store"]
@@ -90,7 +90,7 @@ def _local_position(query: str) -> QueryError | None:
     """Parse a refused query with Oxigraph (on an empty store) for a line and column."""
     from kg.store import EmbeddedStore
 
-    if "SERVICE" in keywords(query):  # an empty store would still call the service
+    if glued(keywords(query), "SERVICE"):  # an empty store would still call the service
         return None
     try:
         EmbeddedStore(None).query(query)

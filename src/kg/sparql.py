@@ -92,7 +92,8 @@ def _ends_value(tok: Token | None) -> bool:
 
 
 def keywords(query: str) -> set[str]:
-    """Upper-cased bare words of the query: keywords, function names, `a`.
+    """Upper-cased bare words of the query: keywords, function names, `a`; and the prefixes of
+    its prefixed names, with their colon (``KG:``).
 
     A backslash outside strings (a codepoint escape that some servers would decode into a
     keyword) is reported as the keyword ``\\``, so a caller refusing keywords fails closed.
@@ -115,6 +116,8 @@ def _scan(query: str, *, less_than_after_values: bool = False) -> tuple[set[str]
             word = tok.text.upper()
             words.add(word)
             operators += word in _OPERATORS
+        elif tok.kind == "pname":  # its prefix, for `glued`: ``SERVICEE:``
+            words.add(tok.text.partition(":")[0].upper() + ":")
         elif tok.text == "\\":
             words.add("\\")
         elif tok.text in _LINKS:
@@ -189,24 +192,21 @@ def mentions(query: str, word: str) -> bool:
     return word.casefold() in decoded.casefold()
 
 
-def glued(query: str, word: str) -> bool:
-    """Whether `word` (a keyword) is in a bare word or a prefix of `query`, in any case: the
-    engine reads ``SERVICEe:x`` as SERVICE and ``e:x``, and ``trueSERVICE`` as ``true`` and
-    SERVICE, where a tokenizer sees one word. No keyword or function name contains another
-    keyword, so a bare word holding one is refused rather than read.
+def glued(words: set[str], word: str) -> bool:
+    """Whether `word` (a keyword) is in one of `words` (a query's `keywords`, which include
+    the prefixes of its prefixed names as ``E:``): the engine reads ``SERVICEe:x`` as SERVICE
+    and ``e:x``, and ``trueSERVICE`` as ``true`` and SERVICE, where a tokenizer sees one word.
+    No keyword or function name contains another keyword, so a bare word or a prefix holding
+    one is refused rather than read.
 
-    >>> glued("ASK { SERVICEe:steal {} }", "SERVICE"), glued("ASK { ?s ?p trueservice }", "SERVICE")
-    (True, True)
-    >>> glued("ASK { ?s kg:serviceLevel ?o }", "SERVICE")  # a local name: read whole
+    >>> glued(keywords("ASK { SERVICEe:steal {} }"), "SERVICE")
+    True
+    >>> glued(keywords("ASK { ?s ?p trueservice }"), "SERVICE")
+    True
+    >>> glued(keywords("ASK { ?s kg:serviceLevel ?o }"), "SERVICE")  # a local name: read whole
     False
     """
-    word = word.upper()
-    for tok in tokens(query):
-        if tok.kind == "word" and word in tok.text.upper():
-            return True
-        if tok.kind == "pname" and word in tok.text.partition(":")[0].upper():
-            return True
-    return False
+    return any(word in w for w in words)
 
 
 def query_form(query: str) -> str:
