@@ -433,3 +433,37 @@ def test_an_answer_cut_at_virtuoso_s_row_limit_is_refused(tmp_path_factory):
     assert "stopped the answer at its row limit (5 rows, X-SPARQL-MaxRows)" in cut.output
     assert whole.exit_code == 0 and "3 rows" in whole.output
     assert asked.exit_code == 0 and "5 rows" in asked.output
+
+
+def test_a_front_forwards_no_server_function_or_pragma_that_fetches_urls(remote):
+    """In front of Virtuoso, bif:http_get and OPTION (get:soft ...) make the server fetch a
+    URL and hand back what it got: kg serve forwards only standard SPARQL."""
+    import urllib.parse
+
+    from test_serve import get, listener, start, stop
+
+    from kg.serve import Endpoint
+
+    target, url, seen = listener()
+    endpoint = Endpoint(spec_of(remote), timeout=20, workers=1)
+    server, base = start(endpoint)
+    try:
+        fetching = [
+            (403, f'SELECT (bif:http_get("{url}/a") AS ?x) WHERE {{}}'),
+            (403, f'SELECT (<bif:http_get>("{url}/b") AS ?x) WHERE {{}}'),
+            (403, f'PREFIX v: <bif:> SELECT (v:http_get("{url}/c") AS ?x) WHERE {{}}'),
+            (400, f'SELECT * FROM <{url}/d> WHERE {{ ?s ?p ?o }} OPTION (get:soft "replace")'),
+        ]
+        for status, query in fetching:
+            answer = get(f"{base}/sparql?" + urllib.parse.urlencode({"query": query}))
+            assert answer[0] == status, (query, answer)
+        plain = "SELECT (xsd:integer('7') AS ?n) (STRLEN('abc') AS ?l) WHERE {}"
+        status, _, body = get(
+            f"{base}/sparql?" + urllib.parse.urlencode({"query": plain}),
+            accept="application/sparql-results+json",
+        )
+    finally:
+        stop(server, endpoint)
+        target.shutdown()
+    assert seen == []
+    assert status == 200 and '"7"' in body

@@ -29,7 +29,7 @@ from pathlib import Path
 from kg.errors import KgError, QueryError
 from kg.pool import QueryPool, QueryTimeout
 from kg.results import ResultFormat
-from kg.sparql import glued, keywords, mentions, query_form
+from kg.sparql import called_functions, glued, keywords, mentions, query_form
 
 __all__ = ["Endpoint", "make_server", "negotiate"]
 
@@ -103,6 +103,8 @@ class Endpoint:
         form = query_form(text)
         if form == "UPDATE":
             raise QueryError("an update sent as a query: POST it as update=")
+        if self.store.startswith(("http:", "https:")):
+            _standard_only(text)
         return form
 
 
@@ -125,6 +127,35 @@ def _refuse_word(text: str, words: set[str], word: str, option: str) -> None:
             "this request (in a string, an IRI or a comment, perhaps): it is refused wherever "
             "it appears, since a request that hides it from this check must not reach the engine"
         )
+
+
+# Functions any SPARQL engine knows: XPath's and the XSD casts. A server behind kg serve may
+# know more, and some fetch URLs (Virtuoso's bif:http_get), so a front calls no others.
+STANDARD_FUNCTIONS = (
+    "http://www.w3.org/2005/xpath-functions#",
+    "http://www.w3.org/2001/XMLSchema#",
+)
+
+
+def _standard_only(text: str) -> None:
+    """Refuse, in front of another server, what kg cannot check: a query Oxigraph cannot read
+    (a server's own syntax, as Virtuoso's OPTION and DEFINE pragmas, which can make it fetch
+    a URL), and calls to functions that are not standard (`STANDARD_FUNCTIONS`)."""
+    from kg.store import EmbeddedStore
+
+    for iri in called_functions(text):
+        if not iri.startswith(STANDARD_FUNCTIONS):
+            raise Refused(
+                f"the function <{iri}> is refused in front of another server: only standard "
+                "SPARQL and XPath functions are forwarded (a server's own functions may fetch "
+                "URLs, as Virtuoso's bif:http_get does)"
+            )
+    try:
+        EmbeddedStore(None).query(text)  # an empty store: parsed and planned, nothing read
+    except (QueryError, RuntimeError) as exc:
+        raise QueryError(
+            f"{exc} (in front of another server, kg serve forwards only standard SPARQL)"
+        ) from None
 
 
 def _query_string(text: str) -> dict[str, list[str]]:

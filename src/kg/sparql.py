@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.namespace import PREFIXES
 
 __all__ = [
     "check_size",
@@ -207,6 +208,31 @@ def glued(words: set[str], word: str) -> bool:
     False
     """
     return any(word in w for w in words)
+
+
+def called_functions(query: str) -> list[str]:
+    """The IRIs of the functions a query calls by name (an IRI or a prefixed name before
+    ``(``), with its PREFIX declarations and the predeclared ones applied.
+
+    >>> called_functions("PREFIX b: <bif:> SELECT (b:get('x') AS ?x) (xsd:integer(1) AS ?z) {}")
+    ['bif:get', 'http://www.w3.org/2001/XMLSchema#integer']
+    """
+    prefixes = dict(PREFIXES)
+    toks = list(tokens(query))
+    out = []
+    for i, tok in enumerate(toks):
+        following = toks[i + 1] if i + 1 < len(toks) else None
+        if tok.kind == "word" and tok.text.upper() == "PREFIX" and i + 2 < len(toks):
+            name, iri = toks[i + 1], toks[i + 2]
+            if name.kind == "pname" and iri.kind == "iri":
+                prefixes[name.text.rstrip(":")] = iri.text[1:-1]
+        elif following is not None and following.text == "(" and tok.kind in ("iri", "pname"):
+            if tok.kind == "iri":
+                out.append(tok.text[1:-1])
+            else:
+                head, _, local = tok.text.partition(":")
+                out.append(prefixes.get(head, head + ":") + local)
+    return out
 
 
 def query_form(query: str) -> str:
