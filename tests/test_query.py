@@ -428,3 +428,24 @@ def test_ctrl_c_stops_a_query_the_engine_is_still_evaluating(seed_store):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=10)
     assert proc.returncode == 130 and b"interrupted" in err
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_reader_that_goes_away_ends_the_query_as_the_shell_expects(seed_store, unbuffered):
+    """With PYTHONUNBUFFERED set, stdout takes part of a chunk and says so only by its count:
+    the rest must still be written (or fail), not dropped with exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from kg.cli import cli; cli()", "query", "--format", "nt",
+         "CONSTRUCT WHERE { ?s ?p ?o }", "--store", seed_store.location],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # as `| head -1` does
+    proc.wait(timeout=60)
+    assert proc.returncode == 141, proc.stderr.read() if proc.stderr else ""

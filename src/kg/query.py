@@ -339,6 +339,17 @@ def _table(result: Result, out: IO[str]) -> None:
     console.print(f"{n} row{'s' if n != 1 else ''}")
 
 
+def _write_all(stream: IO[bytes], data: bytes) -> None:
+    """Write all of `data`: with PYTHONUNBUFFERED set, stdout's binary layer is a raw file
+    that may take part of a chunk (a full disk, a pipe) and say so only by its count."""
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if not written:  # a blocking file takes bytes or raises why not
+            raise OSError("the output took no more bytes")
+        view = view[written:]
+
+
 def write_result(
     result: Result, fmt: ResultFormat | str | None = None, output: str | Path | None = None
 ) -> None:
@@ -367,10 +378,10 @@ def write_result(
             chunks = iter([b"".join(chunks)])
         last = b"\n"
         for chunk in chunks:
-            sys.stdout.buffer.write(chunk)
+            _write_all(sys.stdout.buffer, chunk)
             last = chunk[-1:] or last
         if last != b"\n":  # JSON ends without one; a shell prompt should not follow it
-            sys.stdout.buffer.write(b"\n")
+            _write_all(sys.stdout.buffer, b"\n")
         sys.stdout.flush()
         return
     with replacing(Path(output), error=QueryError) as binary:  # type: ignore[arg-type]
