@@ -419,15 +419,28 @@ def test_a_query_past_its_timeout_is_stopped_and_its_output_left_alone(seed_stor
     assert [p.name for p in tmp_path.iterdir()] == ["answer.csv"]  # nothing half-written
 
 
-def test_ctrl_c_stops_a_query_the_engine_is_still_evaluating(seed_store):
+@pytest.mark.parametrize(
+    ("signum", "status", "said"),
+    [("SIGINT", 130, b"interrupted"), ("SIGTERM", 143, b"stopped by SIGTERM")],
+)
+def test_ctrl_c_stops_a_query_the_engine_is_still_evaluating(
+    seed_store, tmp_path, signum, status, said
+):
+    """Ctrl-C, or `timeout` and systemd's SIGTERM, while rows stream into --output: the
+    process ends at once, the old file stays, and nothing half-written is left."""
     import signal
     import time
 
-    proc = _kg_process("query", RUNAWAY, "--store", seed_store.location)
-    time.sleep(3)  # well into the evaluation
-    proc.send_signal(signal.SIGINT)
+    out = tmp_path / "answer.csv"
+    out.write_text("the old answer\n")
+    streaming = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    proc = _kg_process("query", streaming, "--store", seed_store.location, "--output", str(out))
+    time.sleep(3)  # well into the answer
+    proc.send_signal(getattr(signal, signum))
     _, err = proc.communicate(timeout=10)
-    assert proc.returncode == 130 and b"interrupted" in err
+    assert proc.returncode == status and said in err
+    assert out.read_text() == "the old answer\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["answer.csv"]
 
 
 @pytest.mark.parametrize("unbuffered", ["", "1"])

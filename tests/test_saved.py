@@ -774,9 +774,13 @@ def test_an_entity_may_be_given_by_label_or_alias_in_any_case(seed_store):
     assert result.exit_code == 0, result.output
     assert "from='trump' is Donald Trump (donald-trump)" in result.stderr
     assert "to='TAKICHI' is Sanae Takaichi (sanae-takaichi)" in result.stderr
-    by_name = rows_of(run_saved(seed_store, "causes", {"event": "Japan's sale of U.S. Treasuries"}))
     by_id = rows_of(run_saved(seed_store, "causes", {"event": "japan-treasury-selloff"}))
-    assert by_name == by_id and len(by_id) > 20
+    assert len(by_id) > 20
+    # as a label, as the articles write it (a curly apostrophe), with stray spaces, or the id
+    # in capitals: the same entity
+    for given in ("Japan's sale of U.S. Treasuries", "Japan’s  sale of U.S. Treasuries ",
+                  "JAPAN-TREASURY-SELLOFF"):  # fmt: skip
+        assert rows_of(run_saved(seed_store, "causes", {"event": given})) == by_id, given
 
 
 @pytest.mark.parametrize(

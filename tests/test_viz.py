@@ -202,6 +202,8 @@ def test_cli_reports_user_mistakes_in_one_line(mini_store, tmp_path):
     for extra, message in [
         (["--focus", "Atlantis"], "unknown entity 'Atlantis'"),
         (["--source", "nope"], "unknown source 'nope'; sources: mini-001"),
+        (["--source", "mini 001"], "unknown source 'mini 001'; sources: mini-001"),
+        (["--source", "x>y"], "unknown source 'x>y'; sources: mini-001"),
         (["--from", "japan"], "--from and --to go together"),
         (["--max-nodes", "2"], "3 entities, more than --max-nodes 2"),
         (["--relation", "prevents"], "no causal claim matches this view"),

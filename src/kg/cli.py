@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import signal
 import sys
 import threading
 import time
@@ -494,7 +495,8 @@ PAGE = 100
 @click.option("--offset", type=click.IntRange(min=0, max=10**15), default=0,
               help="Saved query: skip this many entries.")  # fmt: skip
 @click.option("--all", "everything", is_flag=True, help="Saved query: every row, no page.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+@click.option("--timeout", type=click.FloatRange(min=0, max=7 * 24 * 3600, min_open=True),
+              metavar="SECONDS", callback=lambda _c, _p, v: _a_number(v),
               help="Stop the query after this long (exit 2).")  # fmt: skip
 @store_option
 def query_command(
@@ -505,6 +507,12 @@ def query_command(
         lambda: _query(sparql, file, saved, params, fmt, output, limit, offset, everything, store),
         timeout,
     )
+
+
+def _a_number(value: float | None) -> float | None:
+    if value is not None and value != value:  # NaN passes every range check
+        raise click.BadParameter("not a number")
+    return value
 
 
 def _in_background(work: Callable[[], None], timeout: float | None) -> None:
@@ -525,6 +533,11 @@ def _in_background(work: Callable[[], None], timeout: float | None) -> None:
                 chained = chained.__cause__ or chained.__context__
             failed.append(exc)
 
+    def stopped(signum: int, _frame: object) -> None:  # as a shell would report the signal
+        _abandon(f"stopped by {signal.Signals(signum).name}", 128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # `timeout`, systemd, a closed terminal
+        signal.signal(signum, stopped)
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     deadline = None if timeout is None else time.monotonic() + timeout

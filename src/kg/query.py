@@ -145,7 +145,7 @@ _NAMED = """
 SELECT DISTINCT ?id ?label WHERE {
   ?e a kg:Entity ; dcterms:identifier ?id ; rdfs:label ?label .
   { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
-  FILTER(LCASE(STR(?name)) = ?wanted)
+  FILTER(REPLACE(LCASE(STR(?name)), "[’‘]", "'") = ?wanted)
 }
 ORDER BY ?id
 """
@@ -176,15 +176,16 @@ def resolve_entities(
         value = params.get(param.name)
         if param.type != "entity" or value is None or _names_an_iri(value):
             continue
-        if re.fullmatch(SLUG, value):
-            iri = ox.NamedNode(str(DATA[f"entity/{value}"]))
+        if re.fullmatch(SLUG, value.lower()):
+            iri = ox.NamedNode(str(DATA[f"entity/{value.lower()}"]))
             if store.ask(_KNOWN["entity"], {"x": iri}):
+                out[param.name] = value.lower()  # ids are lower case; DONALD-TRUMP is meant
                 continue
-        name = value.strip()
+        name = " ".join(value.split())
         exact = {"en": ox.Literal(name, language="en"), "plain": ox.Literal(name)}
-        rows = store.select(_EXACT, exact) or store.select(
-            _NAMED, {"wanted": ox.Literal(name.lower())}
-        )
+        # as the articles write it, curly apostrophes and all, or as labels do (straight)
+        wanted = re.sub("[’‘]", "'", name.lower())
+        rows = store.select(_EXACT, exact) or store.select(_NAMED, {"wanted": ox.Literal(wanted)})
         hits = [(r["id"], r["label"]) for r in rows]
         ids = sorted({h[0].value for h in hits if h[0] is not None})
         if len(ids) == 1:

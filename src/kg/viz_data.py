@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from pydantic import BaseModel, ConfigDict
@@ -328,7 +329,8 @@ def _joined(
 
 def load_graph(store: Store, *, source: str | None = None) -> VizGraph:
     """Everything the page may show; with `source`, only that source's claims."""
-    bind = {"src": ox.NamedNode(str(source_iri(source)))} if source else None
+    # quoted: a mistyped id ("a b") then names no source, and is reported as unknown
+    bind = {"src": ox.NamedNode(str(source_iri(quote(source, safe=""))))} if source else None
     aliases: dict[str, list[str]] = {}
     for row in store.select(ALIASES):
         aliases.setdefault(_req(row, "id"), []).append(_req(row, "alias"))
