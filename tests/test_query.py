@@ -462,3 +462,12 @@ def test_a_reader_that_goes_away_ends_the_query_as_the_shell_expects(seed_store,
     proc.stdout.close()  # as `| head -1` does
     proc.wait(timeout=60)
     assert proc.returncode == 141, proc.stderr.read() if proc.stderr else ""
+
+
+def test_kg_query_gives_back_the_caller_s_signal_handlers(seed_store):
+    """The library in a caller's process (a test runner, a notebook) keeps its handlers."""
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
+    assert kg("query", "ASK {}", "--store", seed_store.location).exit_code == 0
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == before

@@ -536,8 +536,8 @@ def _in_background(work: Callable[[], None], timeout: float | None) -> None:
     def stopped(signum: int, _frame: object) -> None:  # as a shell would report the signal
         _abandon(f"stopped by {signal.Signals(signum).name}", 128 + signum)
 
-    for signum in (signal.SIGTERM, signal.SIGHUP):  # `timeout`, systemd, a closed terminal
-        signal.signal(signum, stopped)
+    # `timeout`, systemd, a closed terminal; the caller's handlers come back afterwards
+    before = {s: signal.signal(s, stopped) for s in (signal.SIGTERM, signal.SIGHUP)}
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     deadline = None if timeout is None else time.monotonic() + timeout
@@ -548,6 +548,9 @@ def _in_background(work: Callable[[], None], timeout: float | None) -> None:
                 _abandon(f"error: the query ran past --timeout {timeout:g} s", 2)
     except KeyboardInterrupt:
         _abandon("interrupted", 130)
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
     if failed:
         raise failed[0]
 
