@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -153,3 +156,34 @@ def test_the_sources_table_keeps_ids_and_dates_whole_on_80_columns():
     assert max(len(line) for line in lines) <= 80
     assert "003_20dda156d22ef2f6  2025-03 (inferred)  8,820" in out
     assert lines[0].split()[:4] == ["id", "published", "bytes", "repairs"]
+
+
+def test_ctrl_c_while_kg_starts_is_quiet():
+    """A Ctrl-C that lands while `kg` is still importing (about a fifth of a second) exits 130
+    with one word, as it does once a command runs, not with a traceback from pydantic. The
+    signal is sent for real, from inside the import it interrupts."""
+    script = textwrap.dedent(
+        """
+        import builtins, os, signal, sys
+        real_import = builtins.__import__
+
+        def interrupting(name, *args, **kwargs):
+            if name == "pydantic":
+                os.kill(os.getpid(), signal.SIGINT)
+            return real_import(name, *args, **kwargs)
+
+        from kg.__main__ import main
+        builtins.__import__ = interrupting
+        sys.argv = ["kg", "--help"]
+        main()
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")
+
+
+def test_python_dash_m_kg_runs_the_command_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=True
+    )
+    assert "version" in done.stdout

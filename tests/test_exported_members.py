@@ -1,5 +1,8 @@
 """The public API is `kg.__all__`: exactly what kg exports, nothing private, all importable."""
 
+import subprocess
+import sys
+
 import kg
 
 
@@ -7,11 +10,39 @@ def test_all_names_exist_and_are_public():
     for name in kg.__all__:
         assert hasattr(kg, name), name
         assert not name.startswith("_")
+        assert name in dir(kg)
 
 
 def test_all_is_sorted_and_complete():
-    public = {
-        n for n in vars(kg) if not n.startswith("_") and not isinstance(getattr(kg, n), type(kg))
-    }
     assert kg.__all__ == sorted(kg.__all__)
-    assert set(kg.__all__) == public
+    assert set(kg.__all__) == set(kg._HOMES)
+    for name, home in kg._HOMES.items():  # each name where the package says it lives
+        assert getattr(kg, name).__module__.startswith(home), name
+
+
+def test_an_unknown_name_is_an_attribute_error():
+    try:
+        kg.no_such_thing  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_thing" in str(exc)
+    else:
+        raise AssertionError("kg.no_such_thing did not raise")
+
+
+def test_import_kg_loads_no_pipeline_stage():
+    """`import kg` is cheap: the command line and a notebook load only the stages they use."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, kg; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for heavy in ("'rdflib'", "'pyoxigraph'", "'pydantic'", "'networkx'", "'kg.audit'"):
+        assert heavy not in loaded, heavy
+
+
+def test_kg_build_is_the_function_after_its_module_is_imported():
+    import kg.build  # binds the package attribute `build` to the module, unless kg keeps it
+
+    assert callable(kg.build)
+    assert kg.build.__name__ == "build"
