@@ -154,7 +154,9 @@ def test_the_sources_table_keeps_ids_and_dates_whole_on_80_columns():
     ).stdout  # fmt: skip
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= 80
-    assert "003_20dda156d22ef2f6  2025-03 (inferred)  8,820" in out
+    assert "003_20dda156d22ef2f6  2025-03 (inferred)         8,820" in out
+    # an undated source shows what its evidence bounds it by
+    assert "001_1dee60d1331b1bec  undated (from 2024-01-02)  5,861" in out
     assert lines[0].split()[:4] == ["id", "published", "bytes", "repairs"]
 
 

@@ -183,6 +183,18 @@ BAD_INPUTS = {
         "url: www.example.org/mini 001",
         "not an absolute http(s) URL",
     ),
+    "not_before after the date": (
+        "sources/mini-001.meta.yaml",
+        "  established: stated\n",
+        '  established: stated\n  not_before: "2025-06-01"\n',
+        "not_before 2025-06-01 is after 2025-05-02, the date itself",
+    ),
+    "not_after before the month": (
+        "sources/mini-001.meta.yaml",
+        'value: "2025-05-02"\n  precision: day\n  established: stated\n',
+        'value: "2025-05"\n  precision: month\n  established: stated\n  not_after: "2025-04-30"\n',
+        "not_after 2025-04-30 is before 2025-05, the date itself",
+    ),
     "month 13": (
         "sources/mini-001.meta.yaml",
         'value: "2025-05-02"\n  precision: day',

@@ -18,7 +18,7 @@ from kg.cli import cli
 from kg.curation import load_corpus
 from kg.errors import QueryError
 from kg.models import CausalClaim, EventClaim, EventStatus, Modality, Polarity, QuantityClaim
-from kg.query import run_saved
+from kg.query import run_query, run_saved
 from kg.saved import saved_queries
 from kg.sparql import tokens
 
@@ -352,6 +352,11 @@ def test_quantities_compare_a_measure_across_sources(seed_store, corpus):
     first = next(r for r in japan if r["claim"] == "001_1dee60d1331b1bec/q001")
     assert (first["unit"], first["qualifier"], first["modality"]) == ("USD", "over", "asserted")
     assert float(first["value"]) == 1.1e12
+    dated = next(r for r in rows if r["claim"] == "002_1da6147a5e7dcde4/q005")
+    assert (dated["period"], dated["periodAsWritten"]) == ("2024", "In 2024")
+    sales = answer(seed_store, "quantities", measure="treasury-net-sales")
+    words = {r["claim"]: (r["period"], r["periodAsWritten"]) for r in sales}
+    assert words["003_20dda156d22ef2f6/q003"] == ("", "in just three months")  # words, no date
 
 
 def test_entities_by_type_with_wikidata_ids(seed_store, corpus):
@@ -382,10 +387,29 @@ def test_as_of_keeps_sources_certainly_published_by_then(seed_store, corpus, day
 
 def test_as_of_shows_publication_dates_at_their_precision(seed_store):
     rows = answer(seed_store, "as-of", date="2025-05-31", entity="japan")
-    assert {(r["source"], r["published"], r["precision"]) for r in rows} == {
-        ("003_20dda156d22ef2f6", "2025-03", "month"),
-        ("004_705212384a123df3", "2025-05", "month"),
+    assert {(r["source"], r["published"], r["precision"], r["established"]) for r in rows} == {
+        ("003_20dda156d22ef2f6", "2025-03", "month", "inferred"),
+        ("004_705212384a123df3", "2025-05", "month", "inferred"),
     }
+
+
+def test_the_documented_date_filter_finds_times_of_every_precision(seed_store, corpus):
+    """docs/query.md's example: events that may fall in 2024 or later, whatever the precision
+    of their time (a gYearMonth compared with an xsd:date would drop 003/c029 silently)."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "query.md").read_text(encoding="utf-8")
+    section = doc.split("### Dates in your own queries", 1)[1]
+    query = section.split("```sparql\n", 1)[1].split("```", 1)[0]
+    rows = [{k: str(v.value) for k, v in r.items()} for r in run_query(seed_store, query).rows]
+    expected = sorted(
+        cid
+        for cid, c in claims_of(corpus).items()
+        if not isinstance(c, QuantityClaim)
+        and c.event_time is not None
+        and c.event_time.value is not None
+        and c.event_time.value[:4] >= "2024"
+    )
+    assert ids(rows) == expected and "003_20dda156d22ef2f6/c029" in expected
+    assert {r["time"] for r in rows} == {"2024", "2024-11", "2025"}
 
 
 @pytest.mark.parametrize(

@@ -79,13 +79,27 @@ def check(data_dir: Path) -> None:
     click.echo(f"ok: {len(corpus.sources)} sources, {len(corpus.entities)} entities, {n} claims")
 
 
+def _undated(row: dict) -> str:
+    """``undated``, with what the evidence bounds: ``undated (from 2024-01-02)``."""
+    first, last = row["not_before"], row["not_after"]
+    if first and last:
+        return f"undated ({first} to {last})"
+    if first or last:
+        return f"undated ({'from ' + first if first else 'by ' + last})"
+    return "undated"
+
+
 @cli.command()
 @data_option
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 def sources(data_dir: Path, fmt: str) -> None:
-    """List sources: title, publication date with precision, size, repairs."""
+    """List sources: title, publication date with precision, size, repairs.
+
+    An undated source shows the days its evidence bounds it by; `--format json` gives every
+    field, `not_before` and `not_after` being the first and last day the date and its
+    evidence allow."""
     import json
 
     from rich.console import Console
@@ -103,7 +117,7 @@ def sources(data_dir: Path, fmt: str) -> None:
     cells = [
         (
             r["id"],
-            f"{r['published']} ({r['established']})" if r["published"] else "undated",
+            f"{r['published']} ({r['established']})" if r["published"] else _undated(r),
             f"{r['bytes']:,}",
             str(r["repairs"]),
             cell(r["title"] or "—"),

@@ -29,7 +29,6 @@ derived from curated ids (no blank nodes), so a rebuild is byte-identical.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -49,7 +48,6 @@ from kg.models import (
     Modality,
     Polarity,
     Precision,
-    Publication,
     QuantityClaim,
     Relation,
     TimeSpec,
@@ -155,26 +153,6 @@ def _time_value(value: str, precision: Precision) -> _Lit:
     return _typed(value, _TIME_TYPES[precision])
 
 
-def _bounds(value: str | None, precision: Precision) -> tuple[str | None, str | None]:
-    """First and last day a date at `precision` can mean."""
-    if value is None or precision is Precision.unknown:
-        return None, None
-    if precision is Precision.day:
-        return value, value
-    if precision is Precision.month:
-        year, month = map(int, value.split("-"))
-        return f"{value}-01", f"{value}-{calendar.monthrange(year, month)[1]:02d}"
-    return f"{value}-01-01", f"{value}-12-31"
-
-
-def _window(pub: Publication) -> tuple[str | None, str | None]:
-    """First and last day the publication date and its evidence allow."""
-    lo, hi = _bounds(pub.value, pub.precision)
-    lo = max(filter(None, [lo, pub.not_before]), default=None)
-    hi = min(filter(None, [hi, pub.not_after]), default=None)
-    return lo, hi
-
-
 def _integer(n: int) -> _Lit:
     return _typed(n, "integer")
 
@@ -255,7 +233,7 @@ def _source(emit: _Emitter, doc: SourceDocument) -> None:
     emit(s, K.publicationPrecision, _PRECISION[pub.precision], g)
     emit(s, K.publicationEstablished, _ESTABLISHED[pub.established.value], g)
     emit(s, K.publicationEvidence, _s(pub.evidence), g)
-    lo, hi = _window(pub)
+    lo, hi = pub.window()
     if lo:
         emit(s, K.notBefore, _typed(lo, "date"), g)
     if hi:
@@ -265,12 +243,17 @@ def _source(emit: _Emitter, doc: SourceDocument) -> None:
     emit(s, K.normalisedText, _s(doc.text), g)
 
 
-def _time(emit: _Emitter, c: str, g: str, t: TimeSpec | None, props: tuple[str, str, str]):
+def _time(emit: _Emitter, c: str, g: str, t: TimeSpec | None, props: tuple[str, ...]):
+    """A time at its precision, and the first and last day it can mean as xsd:date, which
+    compare with any date (a gYear and an xsd:date do not: a FILTER drops the row)."""
     if t is None:
         return
-    value_p, precision_p, written_p = props
+    value_p, precision_p, written_p, start_p, end_p = props
     if t.value:
         emit(c, value_p, _time_value(t.value, t.precision), g)
+        start, end = t.bounds()
+        emit(c, start_p, _typed(start, "date"), g)
+        emit(c, end_p, _typed(end, "date"), g)
     emit(c, precision_p, _PRECISION[t.precision], g)
     if t.as_written:
         emit(c, written_p, _s(t.as_written), g)
@@ -310,14 +293,20 @@ def _claim(emit: _Emitter, source: SourceDocument, claim: Claim, prop: str, orde
         emit(c, K.speakerAsWritten, _s(claim.speaker_as_written), g)
     emit(c, K.proposition, f"{ID}proposition/{prop}", g)
     if isinstance(claim, QuantityClaim):
-        _time(emit, c, g, claim.period, (K.period, K.periodPrecision, K.periodAsWritten))
+        _time(
+            emit,
+            c,
+            g,
+            claim.period,
+            (K.period, K.periodPrecision, K.periodAsWritten, K.periodStart, K.periodEnd),
+        )
     else:
         _time(
             emit,
             c,
             g,
             claim.event_time,
-            (K.eventTime, K.eventTimePrecision, K.eventTimeAsWritten),
+            (K.eventTime, K.eventTimePrecision, K.eventTimeAsWritten, K.eventStart, K.eventEnd),
         )
     if claim.confidence is not None:
         emit(c, _SCHEMA.ratingValue, _typed(claim.confidence, "decimal"), g)
@@ -470,7 +459,7 @@ def _listings(
     for sid, source in corpus.sources.items():
         pub = source.meta.published
         issued = pub.value or ""
-        windows[sid] = (_window(pub)[1], issued)
+        windows[sid] = (pub.window()[1], issued)
     timeline: list[tuple] = []
     as_of: list[tuple] = []
     contradicted: list[tuple] = []

@@ -10,6 +10,7 @@ live in `kg.curation`, which knows file names and line numbers.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 from decimal import Decimal
@@ -215,6 +216,25 @@ class TimeSpec(Strict):
             _check_date(self.value)
         return self
 
+    def bounds(self) -> tuple[str | None, str | None]:
+        """The first and last day the time can mean, or ``(None, None)`` when it has no value.
+
+        >>> TimeSpec(value="2024-02", precision="month").bounds()
+        ('2024-02-01', '2024-02-29')
+        """
+        return _bounds(self.value, self.precision)
+
+
+def _bounds(value: str | None, precision: Precision) -> tuple[str | None, str | None]:
+    if value is None or precision is Precision.unknown:
+        return None, None
+    if precision is Precision.day:
+        return value, value
+    if precision is Precision.month:
+        year, month = map(int, value.split("-"))
+        return f"{value}-01", f"{value}-{calendar.monthrange(year, month)[1]:02d}"
+    return f"{value}-01-01", f"{value}-12-31"
+
 
 def _check_date(value: str) -> None:
     """Refuse a well-shaped date no calendar has ("2025-02-30", "2025-13"): written to the
@@ -252,7 +272,24 @@ class Publication(Strict):
             raise ValueError(f"not_before {self.not_before} is after not_after {self.not_after}")
         if (self.value is None) != (self.established is Establishment.unknown):
             raise ValueError("'established' is 'unknown' exactly when there is no value")
+        first, last = _bounds(self.value, self.precision)
+        if first and self.not_after and self.not_after < first:
+            raise ValueError(f"not_after {self.not_after} is before {self.value}, the date itself")
+        if last and self.not_before and self.not_before > last:
+            raise ValueError(f"not_before {self.not_before} is after {self.value}, the date itself")
         return self
+
+    def window(self) -> tuple[str | None, str | None]:
+        """The first and last day the date and its evidence (`not_before`, `not_after`) allow.
+
+        >>> Publication(value="2025", precision="year", established="inferred",
+        ...             not_before="2025-10-27", evidence="...").window()
+        ('2025-10-27', '2025-12-31')
+        """
+        lo, hi = _bounds(self.value, self.precision)
+        lo = max(filter(None, [lo, self.not_before]), default=None)
+        hi = min(filter(None, [hi, self.not_after]), default=None)
+        return lo, hi
 
 
 class SourceMeta(Strict):

@@ -139,6 +139,8 @@ class KG(DefinedNamespace):
     eventTime: URIRef
     eventTimePrecision: URIRef
     eventTimeAsWritten: URIRef
+    eventStart: URIRef
+    eventEnd: URIRef
     measure: URIRef
     value: URIRef
     valueMax: URIRef
@@ -147,6 +149,8 @@ class KG(DefinedNamespace):
     period: URIRef
     periodPrecision: URIRef
     periodAsWritten: URIRef
+    periodStart: URIRef
+    periodEnd: URIRef
     status: URIRef
     note: URIRef
     rawStart: URIRef

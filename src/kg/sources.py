@@ -86,10 +86,13 @@ def load_sources(directory: Path) -> list[SourceDocument]:
 
 
 def describe_sources(directory: Path) -> list[dict[str, Any]]:
-    """One row per source: what `kg sources` shows."""
+    """One row per source: what `kg sources` shows. `not_before` and `not_after` are the first
+    and last day the date and its evidence allow (the graph's `kg:notBefore`/`kg:notAfter`),
+    not only the sidecar's fields of that name: a source dated "2025" is not after 2025-12-31."""
     rows: list[dict[str, Any]] = []
     for doc in load_sources(directory):
         pub = doc.meta.published
+        first, last = pub.window()
         rows.append(
             {
                 "id": doc.id,
@@ -98,8 +101,8 @@ def describe_sources(directory: Path) -> list[dict[str, Any]]:
                 "published": pub.value,
                 "precision": pub.precision.value,
                 "established": pub.established.value,
-                "not_before": pub.not_before,
-                "not_after": pub.not_after,
+                "not_before": first,
+                "not_after": last,
                 "bytes": doc.meta.byte_size,
                 "sha256": doc.meta.sha256,
                 "repairs": len(doc.normalised.edits),
