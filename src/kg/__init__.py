@@ -19,7 +19,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kg.audit import AuditReport, run_audit
+    from kg.audit import AuditReport, Check, run_audit
     from kg.build import BuildReport, build
     from kg.curation import Corpus, load_corpus
     from kg.errors import (
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     )
     from kg.normalise import normalise_bytes
     from kg.query import run_query, run_saved
+    from kg.results import Result
     from kg.sources import SourceDocument, load_source, load_sources
     from kg.store import Store, open_store
     from kg.summary import summarise
@@ -55,6 +56,7 @@ _HOMES = {
     "AuditReport": "kg.audit",
     "BuildReport": "kg.build",
     "CausalClaim": "kg.models",
+    "Check": "kg.audit",
     "Corpus": "kg.curation",
     "CurationError": "kg.errors",
     "Entity": "kg.models",
@@ -64,6 +66,7 @@ _HOMES = {
     "QuantityClaim": "kg.models",
     "QueryError": "kg.errors",
     "Relation": "kg.models",
+    "Result": "kg.results",
     "SourceDocument": "kg.sources",
     "SourceError": "kg.errors",
     "SourceMeta": "kg.models",
@@ -89,6 +92,7 @@ __all__ = [
     "AuditReport",
     "BuildReport",
     "CausalClaim",
+    "Check",
     "Corpus",
     "CurationError",
     "Entity",
@@ -98,6 +102,7 @@ __all__ = [
     "QuantityClaim",
     "QueryError",
     "Relation",
+    "Result",
     "SourceDocument",
     "SourceError",
     "SourceMeta",

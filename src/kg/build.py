@@ -23,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.curation import Corpus, load_corpus
-from kg.errors import KgError, StoreError, ValidationError
+from kg.errors import InputError, KgError, StoreError, ValidationError
 from kg.files import umask
 from kg.graph import emit_corpus, source_nquads
 from kg.namespace import PREFIXES
@@ -98,16 +98,22 @@ def shacl_validate(quads: Iterable[ox.Quad]) -> None:
 
 
 def build(
-    data_dir: Path = Path("data"),
-    out_dir: Path | None = Path("data/graph"),
-    store: str | None = DEFAULT_STORE,
+    data_dir: Path | str = Path("data"),
+    out_dir: Path | str | None = Path("data/graph"),
+    store: str | Path | None = DEFAULT_STORE,
     *,
     validate: bool = True,
     files: Iterable[str] = FORMATS,
 ) -> BuildReport:
     """Build the graph from `data_dir`; write `files` to `out_dir` and load `store`."""
+    if isinstance(files, str):  # "nq" is one name, not the letters n and q
+        files = [files]
     return build_corpus(
-        lambda: load_corpus(data_dir), out_dir, store, validate=validate, files=files
+        lambda: load_corpus(data_dir),
+        None if out_dir is None else Path(out_dir),
+        None if store is None else str(store),
+        validate=validate,
+        files=files,
     )
 
 
@@ -148,7 +154,7 @@ def build_corpus(
     )
     names = [name for name in files if out_dir]
     if unknown := set(names) - set(FORMATS):
-        raise ValueError(
+        raise InputError(
             f"unknown output files {sorted(unknown)}: expected some of {list(FORMATS)}"
         )
     near = out_dir if names else target.parent if target else None

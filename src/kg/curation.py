@@ -135,8 +135,9 @@ def load_claims(
     return claims_file
 
 
-def load_corpus(data_dir: Path) -> Corpus:
+def load_corpus(data_dir: Path | str) -> Corpus:
     """Load and check everything under `data_dir` (`sources/`, `entities.yaml`, `claims/`)."""
+    data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise CurationError("data directory not found", path=data_dir)
     sources = {s.id: s for s in load_sources(data_dir / "sources")}

@@ -53,8 +53,9 @@ class SourceDocument:
         return self.normalised.text
 
 
-def load_source(meta_path: Path) -> SourceDocument:
+def load_source(meta_path: Path | str) -> SourceDocument:
     """Read one sidecar and its bytes, checking the hash and size it records."""
+    meta_path = Path(meta_path)
     located = read_yaml(meta_path)
     meta = read_model(meta_path, SourceMeta, located)
     expected_name = meta_path.name.removesuffix(META_SUFFIX)
@@ -79,9 +80,9 @@ def load_source(meta_path: Path) -> SourceDocument:
     return doc
 
 
-def load_sources(directory: Path) -> list[SourceDocument]:
+def load_sources(directory: Path | str) -> list[SourceDocument]:
     """All sources in `directory`, sorted by id."""
-    metas = listing(directory, META_SUFFIX, error=SourceError, what="sources folder")
+    metas = listing(Path(directory), META_SUFFIX, error=SourceError, what="sources folder")
     return [load_source(p) for p in metas]
 
 

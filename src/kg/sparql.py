@@ -269,7 +269,8 @@ def substitute(query: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | 
     """
     if not bindings:
         return query
-    terms = {name: _sparql_term(term) for name, term in bindings.items()}
+    terms = {name.lstrip("?$"): _sparql_term(term) for name, term in bindings.items()}
+    unused = set(terms)
     out, at, zone, previous = [], 0, "", ""
     for tok in tokens(query):
         word = tok.text.upper() if tok.kind == "word" else ""
@@ -286,10 +287,13 @@ def substitute(query: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | 
             if previous in ("AS", "BOUND(") or zone == "values":
                 raise QueryError(f"parameter ?{name} cannot be assigned or tested here")
             term = terms[name]
+            unused.discard(name)
             replacement = {"projection": f"({term} AS ?{name})", "modifier": f"({term})"}
             out.append(query[at : tok.start] + replacement.get(zone, term))
             at = tok.start + len(tok.text)
         previous = word or (previous + "(" if tok.text == "(" and previous == "BOUND" else tok.text)
+    if unused:  # a misspelt name would otherwise bind nothing and answer for every value
+        raise QueryError(f"no variable {', '.join('?' + n for n in sorted(unused))} to bind")
     out.append(query[at:])
     return "".join(out)
 

@@ -18,13 +18,14 @@ import fcntl
 import re
 import shutil
 import tempfile
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
 import pyoxigraph as ox
 
-from kg.errors import StoreError
+from kg.errors import InputError, QueryError, StoreError
 from kg.namespace import PREFIXES
 from kg.results import Result
 from kg.results import Row as AnyRow
@@ -50,13 +51,23 @@ class Store:
     def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
         """The rows of a SELECT kg's own code asks, which binds no RDF 1.2 triple terms (a
         user's query may: `query` gives those)."""
-        return cast(list[Row], list(self.query(query, bindings).rows))
+        return cast(list[Row], list(self._answer("select", query, bindings).rows))
 
     def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
-        return self.query(query, bindings).boolean
+        return self._answer("ask", query, bindings).boolean
 
     def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
-        return list(self.query(query, bindings).triples)
+        return list(self._answer("graph", query, bindings).triples)
+
+    def _answer(self, form: str, query: str, bindings: Mapping[str, Term] | None) -> Result:
+        # An ASK given to select() would otherwise answer [], and a SELECT given to ask() False
+        result = self.query(query, bindings)
+        if result.form != form:
+            forms = {"select": "a SELECT", "ask": "an ASK", "graph": "a CONSTRUCT or DESCRIBE"}
+            name = {"graph": "construct"}.get(form, form)
+            given = forms[result.form].split(" ", 1)[1]
+            raise QueryError(f"{name}() takes {forms[form]} query, not {given}")
+        return result
 
     def load_nquads(self, data: bytes) -> None:
         raise NotImplementedError
@@ -72,6 +83,8 @@ class EmbeddedStore(Store):
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         self.path = path
         self.location = str(path) if path else ":memory:"
+        if path is not None and not read_only:
+            _check_no_writer_here(path)
         try:
             if path is None:
                 self._store = ox.Store()
@@ -79,8 +92,13 @@ class EmbeddedStore(Store):
                 self._store = ox.Store.read_only(str(path))
             else:
                 self._store = ox.Store(str(path))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store: {exc}", path=path) from None
+        except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB found it damaged
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(f"cannot open the store: {first}", path=path) from None
+        if path is not None and not read_only:
+            key = path.resolve()
+            _WRITERS[key] = _WRITERS.get(key, 0) + 1
+            weakref.finalize(self, _writer_closed, key)
 
     def _run(self, query: str, bindings: Mapping[str, Term] | None) -> Any:
         # Bindings go into the text as constants (SEP-0007 semantics, as for remote stores),
@@ -117,13 +135,21 @@ class EmbeddedStore(Store):
             raise clean_syntax_error(str(exc), update) from None
 
     def load_nquads(self, data: bytes) -> None:
-        self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        try:
+            self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as exc:
+            raise InputError(f"not N-Quads: {exc}") from None
 
     def load_file(self, path: Path) -> None:
         """Bulk-load an N-Quads file; Oxigraph reads it, so it is never held in memory."""
         self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
 
     def replace_nquads(self, data: bytes) -> None:
+        try:  # read all of it first: a syntax error must leave the old content, not none
+            for _ in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+                pass
+        except SyntaxError as exc:
+            raise InputError(f"not N-Quads: {exc}") from None
         self._store.clear()
         self.load_nquads(data)
         self._store.optimize()
@@ -161,8 +187,13 @@ def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Sto
     if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", spec):
         raise StoreError(f"{spec.split(':')[0]}: is not a store: use a folder or an http(s) URL")
     path = Path(spec)
-    if not create and not (path / "CURRENT").is_file():  # RocksDB's marker of a database
-        raise StoreError("no graph store here: run `kg build` first", path=path)
+    if not (path / "CURRENT").is_file():  # RocksDB's marker of a database
+        if not create:
+            raise StoreError("no graph store here: run `kg build` first", path=path)
+        if path.exists() and not path.is_dir():
+            raise StoreError("is a file, not a store folder", path=path)
+        if path.is_dir() and any(path.iterdir()):  # RocksDB would write among someone's files
+            raise StoreError("is a folder but not a graph store; choose another", path=path)
     # Readers open read-only: any number of them can share the store, even while it is open.
     return EmbeddedStore(path, read_only=not create)
 
@@ -215,9 +246,31 @@ def check_unlocked(store: Path) -> None:
         pass
 
 
+# Stores this process has open for writing, by folder. RocksDB's lock on a store is a POSIX
+# lock, which only other processes see; and taking and releasing it here would drop the
+# writer's own lock, since closing any descriptor of a file ends all of a process's locks.
+_WRITERS: dict[Path, int] = {}
+
+
+def _writer_closed(key: Path) -> None:
+    _WRITERS[key] -= 1
+    if not _WRITERS[key]:
+        del _WRITERS[key]
+
+
+def _check_no_writer_here(store: Path) -> None:
+    if store.resolve() in _WRITERS:
+        raise StoreError(
+            "this process has the store open for writing (open_store(..., create=True)): "
+            "let go of it (del it) first",
+            path=store,
+        )
+
+
 @contextlib.contextmanager
 def _writer_lock(store: Path) -> Iterator[None]:
     """Hold RocksDB's own lock on the store at `store` (if it is one) for the block."""
+    _check_no_writer_here(store)
     lock = store / "LOCK"
     if not lock.is_file():
         yield

@@ -223,7 +223,7 @@ def _path_line(graph: VizGraph, view: View, path: tuple[str, ...]) -> str:
     return text
 
 
-def render_view(store: Store, spec: ViewSpec, output: Path | None = None) -> VizResult:
+def render_view(store: Store, spec: ViewSpec, output: Path | str | None = None) -> VizResult:
     """Read the graph from `store`, pick the view, and write it as one HTML file (by default
     `View.default_output`)."""
     from kg.viz_page import page_payload, render_html
@@ -244,7 +244,7 @@ def render_view(store: Store, spec: ViewSpec, output: Path | None = None) -> Viz
         )
     payload = page_payload(graph, view)
     html = render_html(payload)
-    output = output or view.default_output
+    output = Path(output) if output else view.default_output
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

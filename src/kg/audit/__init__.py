@@ -99,24 +99,32 @@ def parse_checks(spec: str | None) -> list[Check]:
 def run_audit(
     store: Store,
     *,
-    checks: Iterable[Check] = DEFAULT_CHECKS,
-    data_dir: Path | None = Path("data"),
+    checks: Iterable[Check | str] | str = DEFAULT_CHECKS,
+    data_dir: Path | str | None = Path("data"),
     tolerance: float = 0.01,
     progress: bool | None = None,
 ) -> AuditReport:
     """Run the selected checks over the graph in `store`.
 
-    `data_dir` holds `sources/` (bytes for the anchoring check) and `reference/` (the TIC
-    series); `tolerance` is the relative difference below which two figures agree. Progress
-    shows on stderr when it is a terminal (or as `progress` says).
+    `checks` are `Check`s or their names, or one string as `kg audit --check` takes it
+    (``"time,entities"``, ``"all"``). `data_dir` holds `sources/` (bytes for the anchoring
+    check) and `reference/` (the TIC series); `tolerance` is the relative difference below
+    which two figures agree. Progress shows on stderr when it is a terminal (or as `progress`
+    says).
     """
     from rich.console import Console
     from rich.progress import Progress
 
     if not 0 <= tolerance < 1:
         raise InputError(f"tolerance must be between 0 and 1, not {tolerance}")
-    selected = [c for c in Check if c in set(checks)]
-    ctx = AuditContext(store, data_dir=data_dir, tolerance=tolerance)
+    if isinstance(checks, str):
+        selected = parse_checks(checks)
+    else:
+        wanted = [str(c.value if isinstance(c, Check) else c) for c in checks]  # read once
+        selected = parse_checks(",".join(wanted)) if wanted else []
+    ctx = AuditContext(
+        store, data_dir=None if data_dir is None else Path(data_dir), tolerance=tolerance
+    )
     findings: list[Finding] = []
     profiles: list[SourceProfile] = []
     show = sys.stderr.isatty() if progress is None else progress
