@@ -195,6 +195,18 @@ BAD_INPUTS = {
         'value: "2025-05"\n  precision: month\n  established: stated\n  not_after: "2025-04-30"\n',
         "not_after 2025-04-30 is before 2025-05, the date itself",
     ),
+    "a range without its upper end": (
+        CLAIMS,
+        "  qualifier: exactly\n  period:",
+        "  qualifier: range\n  period:",
+        "qualifier 'range' goes with value_max",
+    ),
+    "a range upside down": (
+        CLAIMS,
+        "  qualifier: exactly\n  period:",
+        "  value_max: 1000000000000\n  qualifier: range\n  period:",
+        "value_max 1000000000000 is below value 1100000000000",
+    ),
     "month 13": (
         "sources/mini-001.meta.yaml",
         'value: "2025-05-02"\n  precision: day',

@@ -140,3 +140,11 @@ def test_the_readme_python_example_runs(seed_store, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 4 and lines[0].startswith("000_4c22c95cf8552d28 ")
     assert lines[-1].endswith(" findings") and int(lines[-1].split()[0]) > 0
+
+
+def test_a_view_names_known_relations_and_modalities():
+    with pytest.raises(InputError, match="unknown relation 'contributes-to'; choose from: causes"):
+        kg.ViewSpec(relations=("contributes-to",))
+    with pytest.raises(InputError, match="unknown modality 'sure'"):
+        kg.ViewSpec(modalities=("sure",))
+    assert kg.ViewSpec(relations="motivates").relations == ("motivates",)  # type: ignore[arg-type]

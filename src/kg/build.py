@@ -132,7 +132,8 @@ def build_corpus(
     format is made from that file and the store bulk-loads it, so memory stays at the corpus's
     own size however large the graph (36 quads a claim). The corpus is let go once its quads
     are written (hence a loader, not the corpus: a caller's reference would keep it), so the
-    store's bulk loader does not add its memory to the corpus's.
+    store's bulk loader does not add its memory to the corpus's. With `store=":memory:"` the
+    graph is loaded and then let go: that checks it loads, and keeps nothing to query.
     """
     started = time.perf_counter()
     target = store_target(store) if store is not None else None  # before any work or harm

@@ -417,6 +417,15 @@ class QuantityClaim(ClaimBase):
         # YAML reads 1.1e12 as a float; go through str so Decimal keeps the written digits.
         return str(v) if isinstance(v, float | int) else v
 
+    @model_validator(mode="after")
+    def _range(self) -> QuantityClaim:
+        """A range has both ends, lowest first; only a range has an upper end."""
+        if (self.qualifier is Qualifier.range) != (self.value_max is not None):
+            raise ValueError("qualifier 'range' goes with value_max, and value_max with 'range'")
+        if self.value_max is not None and self.value_max < self.value:
+            raise ValueError(f"value_max {self.value_max} is below value {self.value}")
+        return self
+
     @property
     def proposition_key(self) -> str:
         """Subject, measure, period and the figure itself: two sources that give different
@@ -430,7 +439,9 @@ class QuantityClaim(ClaimBase):
         'japan.treasury-holdings.undated.1130000000000-USD-over'
         """
         period = self.period.value if self.period and self.period.value else "undated"
-        figure = _plain(self.value) + (f"-to-{_plain(self.value_max)}" if self.value_max else "")
+        figure = _plain(self.value) + (
+            f"-to-{_plain(self.value_max)}" if self.value_max is not None else ""
+        )
         hedge = "" if self.qualifier is Qualifier.exactly else f"-{self.qualifier.value}"
         return f"{self.subject}.{self.measure}.{period}.{figure}-{self.unit}{hedge}"
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.files import replacing
+from kg.models import Modality, Relation
 from kg.store import Store
 from kg.viz_data import VizClaim, VizGraph, load_graph
 
@@ -66,6 +67,17 @@ class ViewSpec:
             raise InputError("--depth must be at least 1")
         if self.depth is not None and not (self.focus or self.path_from):
             raise InputError("--depth counts steps around --focus or along --from/--to: give one")
+        for field_name, what, known in (
+            ("relations", "relation", [r.value for r in Relation]),
+            ("modalities", "modality", [m.value for m in Modality]),
+        ):
+            given = getattr(self, field_name)
+            if isinstance(given, str):  # "motivates" is one relation, not its letters
+                given = (given,)
+                object.__setattr__(self, field_name, given)  # a frozen dataclass
+            for name in given:
+                if name not in known:
+                    raise InputError(f"unknown {what} {name!r}; choose from: {', '.join(known)}")
 
     @property
     def kind(self) -> str:
