@@ -189,3 +189,30 @@ def test_python_dash_m_kg_runs_the_command_line():
         [sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=True
     )
     assert "version" in done.stdout
+
+
+def test_sigterm_stops_a_build_as_ctrl_c_does(tmp_path):
+    """`timeout`, systemd and `docker stop` send SIGTERM: the build ended at once and left
+    its staged copy of the graph behind (gigabytes at scale), for a day."""
+    import signal
+    import time
+
+    from conftest import DATA, MINI
+
+    from kg.build import build
+
+    out, store = tmp_path / "graph", tmp_path / "store"
+    build(MINI, out, str(store))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    args = ["build", "--data", str(DATA), "--output", str(out), "--store", str(store)]
+    kg = subprocess.Popen(
+        [sys.executable, "-m", "kg", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".kg-build-*")) and time.monotonic() < deadline:
+        time.sleep(0.02)  # the build is under way once it stages
+    kg.send_signal(signal.SIGTERM)
+    _, err = kg.communicate(timeout=60)
+    assert (kg.returncode, err) == (143, b"stopped by SIGTERM\n")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no staging left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph", "store"]

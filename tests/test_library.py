@@ -148,3 +148,61 @@ def test_a_view_names_known_relations_and_modalities():
     with pytest.raises(InputError, match="unknown modality 'sure'"):
         kg.ViewSpec(modalities=("sure",))
     assert kg.ViewSpec(relations="motivates").relations == ("motivates",)  # type: ignore[arg-type]
+
+
+def test_a_build_never_replaces_a_folder_that_only_has_a_file_called_current(tmp_path):
+    folder = tmp_path / "mydocs"
+    folder.mkdir()
+    (folder / "thesis.txt").write_text("important")
+    (folder / "CURRENT").write_text("v2\n")
+    with pytest.raises(StoreError, match="not a graph store"):
+        kg.build(MINI, None, folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["CURRENT", "thesis.txt"]
+
+
+def _holding(folder):
+    """Another process that holds the build lock on `folder` until its stdin closes."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from kg.files import exclusive\n"
+            f"with exclusive([Path({str(folder)!r})], 'busy'):\n"
+            "    print('held', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_a_second_build_or_an_ingest_waits_for_no_one_and_says_so(tmp_path, mini):
+    """Two builds at once each wrote their files into the same folder (a mixture of two
+    graphs, committed as one), and an ingest during a build wrote into a store the build
+    then replaced."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    out, store = tmp_path / "out" / "graph", tmp_path / "out" / "store"
+    kg.build(mini, out, store)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    holder = _holding(tmp_path / "out")
+    try:
+        args = ["build", "--data", str(mini), "--output", str(out), "--store", str(store)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2
+        assert "another kg build or kg ingest --store is writing here" in result.output
+        article = tmp_path / "a.txt"
+        article.write_text("Tariffs made Japan sell Treasuries.\n")
+        args = ["ingest", "--data", str(mini), "--store", str(store), str(article)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2 and "is writing here" in result.output
+        assert len(list((mini / "sources").glob("*.txt"))) == 1  # nothing ingested
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    kg.build(mini, out, store)  # once the other is done

@@ -12,6 +12,7 @@ SPARQL endpoint.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -24,7 +25,7 @@ import pyoxigraph as ox
 
 from kg.curation import Corpus, load_corpus
 from kg.errors import InputError, KgError, StoreError, ValidationError
-from kg.files import umask
+from kg.files import exclusive, umask
 from kg.graph import emit_corpus, source_nquads
 from kg.namespace import PREFIXES
 from kg.remote import RemoteStore
@@ -145,59 +146,62 @@ def build_corpus(
             "give them separate folders",
             path=store,
         )
-    corpus = load()
-    loaded = time.perf_counter()
-    report = BuildReport(
-        sources=len(corpus.sources),
-        entities=len(corpus.entities),
-        claims=sum(len(c) for c in corpus.claims.values()),
-        quads=0,
-    )
-    names = [name for name in files if out_dir]
-    if unknown := set(names) - set(FORMATS):
-        raise InputError(
-            f"unknown output files {sorted(unknown)}: expected some of {list(FORMATS)}"
+    # where the build replaces things: beside the outputs and beside the store
+    replaced = [p.parent for p in (out_dir if files else None, target) if p is not None]
+    with exclusive(replaced, BUSY):
+        corpus = load()
+        loaded = time.perf_counter()
+        report = BuildReport(
+            sources=len(corpus.sources),
+            entities=len(corpus.entities),
+            claims=sum(len(c) for c in corpus.claims.values()),
+            quads=0,
         )
-    near = out_dir if names else target.parent if target else None
-    if near:
-        near.mkdir(parents=True, exist_ok=True)
-        _remove_stale(near, ".kg-build-*")
-    if target:
-        _remove_stale(target.parent, f".{target.name}.new-*", f".{target.name}.old-*")
-    report.stages["corpus"] = loaded - started
-    lap = loaded
+        names = [name for name in files if out_dir]
+        if unknown := set(names) - set(FORMATS):
+            raise InputError(
+                f"unknown output files {sorted(unknown)}: expected some of {list(FORMATS)}"
+            )
+        near = out_dir if names else target.parent if target else None
+        if near:
+            near.mkdir(parents=True, exist_ok=True)
+            _remove_stale(near, ".kg-build-*")
+        if target:
+            _remove_stale(target.parent, f".{target.name}.new-*", f".{target.name}.old-*")
+        report.stages["corpus"] = loaded - started
+        lap = loaded
 
-    def stage(name: str) -> None:
-        nonlocal lap
-        now = time.perf_counter()
-        report.stages[name] = now - lap
-        lap = now
+        def stage(name: str) -> None:
+            nonlocal lap
+            now = time.perf_counter()
+            report.stages[name] = now - lap
+            lap = now
 
-    with tempfile.TemporaryDirectory(prefix=".kg-build-", dir=near) as tmp:
-        staged = Path(tmp) / "kg.nq"
-        with staged.open("wb") as out:
-            report.quads = emit_corpus(corpus, ONTOLOGY, out.write)
-        del corpus
-        stage("graph")
-        if validate:
-            shacl_validate(_parse(staged))
-            stage("shacl")
-        staged_outputs = {}
-        for name in names:
-            if name != "kg.nq":
-                serialise(_parse(staged), FORMATS[name], Path(tmp) / name)
-            staged_outputs[name] = Path(tmp) / name
-        stage("files")
-        if store is not None:
-            load_store(store, staged, target)
-            report.store = store
-            stage("store")
-        for name, path in staged_outputs.items():
-            assert out_dir is not None
-            os.replace(path, out_dir / name)
-            report.outputs.append(out_dir / name)
-    report.seconds = time.perf_counter() - started
-    return report
+        with tempfile.TemporaryDirectory(prefix=".kg-build-", dir=near) as tmp:
+            staged = Path(tmp) / "kg.nq"
+            with staged.open("wb") as out:
+                report.quads = emit_corpus(corpus, ONTOLOGY, out.write)
+            del corpus
+            stage("graph")
+            if validate:
+                shacl_validate(_parse(staged))
+                stage("shacl")
+            staged_outputs = {}
+            for name in names:
+                if name != "kg.nq":
+                    serialise(_parse(staged), FORMATS[name], Path(tmp) / name)
+                staged_outputs[name] = Path(tmp) / name
+            stage("files")
+            if store is not None:
+                load_store(store, staged, target)
+                report.store = store
+                stage("store")
+            for name, path in staged_outputs.items():
+                assert out_dir is not None
+                os.replace(path, out_dir / name)
+                report.outputs.append(out_dir / name)
+        report.seconds = time.perf_counter() - started
+        return report
 
 
 def writable_store(spec: str) -> Store:
@@ -213,6 +217,15 @@ def writable_store(spec: str) -> Store:
     if isinstance(store, RemoteStore):
         store.check_writable()
     return store
+
+
+@contextlib.contextmanager
+def adding_to(spec: str) -> Iterator[Store]:
+    """`writable_store(spec)`, with a folder's build lock held for the block, so that a
+    `kg build` running meanwhile cannot swap its store over what is added (nor start)."""
+    folder = [] if spec == ":memory:" or spec.startswith(("http://", "https://")) else [spec]
+    with exclusive([Path(f).parent for f in folder], BUSY):
+        yield writable_store(spec)
 
 
 def add_sources(store: Store, data_dir: Path, source_ids: Iterable[str]) -> int:
@@ -231,6 +244,8 @@ def add_sources(store: Store, data_dir: Path, source_ids: Iterable[str]) -> int:
         raise
     return data.count(b"\n")
 
+
+BUSY = "another kg build or kg ingest --store is writing here: let it finish, then try again"
 
 STALE_AFTER = 24 * 3600  # seconds: far longer than any build, so a running one is never touched
 

@@ -10,27 +10,62 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import click
 
 from kg.errors import InputError, KgError
 from kg.models import Modality, Relation
 
+if TYPE_CHECKING:
+    from kg.ingest import IngestReport
+
 DATA_DIR = Path("data")
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (`timeout`, systemd, `docker stop`, a closed terminal), raised where
+    Ctrl-C would be, so that a command cleans up as it does for Ctrl-C: a build killed
+    outright left a staged copy of the whole graph behind (gigabytes at scale)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise Stopped(signum)
+
+
+def _catching_stops() -> dict[int, object]:
+    """Turn SIGTERM and SIGHUP into `Stopped` where they would end the process; the handlers
+    they had, to be put back. An ignored signal (`nohup`) stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    before: dict[int, object] = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            before[signum] = signal.signal(signum, _stop)
+    return before
 
 
 class KgGroup(click.Group):
     """Turn `KgError`, and a file that cannot be read or written, into one line on stderr and
-    exit status 2; never a traceback. Ctrl-C exits 130 and a closed pipe (``| head``) 141,
-    as the shell reports a process those signals stopped."""
+    exit status 2; never a traceback. Ctrl-C exits 130, SIGTERM 143 and a closed pipe
+    (``| head``) 141, as the shell reports a process those signals stopped."""
 
     def invoke(self, ctx: click.Context):
+        before = _catching_stops()
         try:
             try:
                 return super().invoke(ctx)
             finally:
                 sys.stdout.flush()  # here, where a full disk can still be reported
+                for signum, handler in before.items():
+                    signal.signal(signum, handler)  # type: ignore[arg-type]
+        except Stopped as exc:
+            click.echo(f"stopped by {signal.Signals(exc.signum).name}", err=True)
+            sys.exit(128 + exc.signum)
         except KgError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -344,13 +379,26 @@ def viz(store, output, focus, depth, source_id, path_from, path_to, relation, mo
 )
 def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool, store: str | None) -> None:
     """Add articles (files, folders, JSONL) to data/sources; never overwrite one."""
+    import contextlib
+
     from kg.ingest import ingest as run_ingest
 
-    if store is not None:
-        from kg.build import add_sources, writable_store
+    with contextlib.ExitStack() as held:
+        if store is not None:
+            from kg.build import add_sources, adding_to
 
-        graph = writable_store(store)  # a missing store or a read-only server: before writing
-    report = run_ingest(list(paths), data_dir, skip_invalid=skip_invalid)
+            # a missing store or a read-only server is refused before anything is written
+            graph = held.enter_context(adding_to(store))
+        report = run_ingest(list(paths), data_dir, skip_invalid=skip_invalid)
+        _print_ingest(report, data_dir)
+        if store is not None:
+            loaded = add_sources(graph, data_dir, [*report.added, *report.unchanged])
+            from kg.remote import shown
+
+            click.echo(f"added {loaded} quads of the sources to {shown(store)}")
+
+
+def _print_ingest(report: IngestReport, data_dir: Path) -> None:
     for source_id in report.added:
         click.echo(f"added {source_id}")
     for source_id in report.unchanged:
@@ -370,11 +418,6 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool, store: s
             err=True,
         )
     click.echo(f"{len(report.added)} added, {len(report.unchanged)} unchanged")
-    if store is not None:
-        loaded = add_sources(graph, data_dir, [*report.added, *report.unchanged])
-        from kg.remote import shown
-
-        click.echo(f"added {loaded} quads of the sources to {shown(store)}")
 
 
 @cli.command()
@@ -551,7 +594,11 @@ def _in_background(work: Callable[[], None], timeout: float | None) -> None:
         _abandon(f"stopped by {signal.Signals(signum).name}", 128 + signum)
 
     # `timeout`, systemd, a closed terminal; the caller's handlers come back afterwards
-    before = {s: signal.signal(s, stopped) for s in (signal.SIGTERM, signal.SIGHUP)}
+    before = {
+        s: signal.signal(s, stopped)
+        for s in (signal.SIGTERM, signal.SIGHUP)
+        if signal.getsignal(s) is not signal.SIG_IGN  # `nohup kg query ...` keeps running
+    }
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     deadline = None if timeout is None else time.monotonic() + timeout

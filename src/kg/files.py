@@ -15,6 +15,7 @@ written, so a failure halfway leaves what was there before.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import stat
 import tempfile
@@ -24,7 +25,7 @@ from typing import IO
 
 from kg.errors import InputError, KgError
 
-__all__ = ["listing", "replace_files", "replacing", "umask"]
+__all__ = ["exclusive", "listing", "replace_files", "replacing", "umask"]
 
 
 def listing(
@@ -146,3 +147,38 @@ def replace_files(contents: Mapping[Path, str], *, error: type[KgError] = InputE
                 os.unlink(tmp)
         message = f"cannot write: {exc.strerror or exc}{done or '; nothing was changed'}"
         raise error(message, path=current) from None
+
+
+@contextlib.contextmanager
+def exclusive(folders: Iterator[Path] | list[Path], busy: str) -> Iterator[None]:
+    """Hold a lock on each of `folders` (or the nearest folder above that exists) for the
+    block; raise `InputError` with `busy` at once if another holder has one.
+
+    Two `kg build` runs at once each wrote their own files into `data/graph`, and a
+    mixture could be committed; a `kg ingest --store` during a build wrote into the store
+    the build then replaced. Both take this lock on the folders they replace things in.
+    The lock is `flock` on the folder itself, so it leaves no file behind and ends with the
+    process however it ends. Where the file system has no such locks, there is none.
+    """
+    held: list[int] = []
+    try:
+        for folder in sorted({_existing(f) for f in folders}):
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            held.append(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InputError(busy, path=folder) from None
+            except OSError:
+                pass  # no locks here (some network file systems): go on without
+        yield
+    finally:
+        for fd in held:
+            os.close(fd)  # and with it the lock
+
+
+def _existing(path: Path) -> Path:
+    path = path.resolve()
+    while not path.is_dir() and path != path.parent:
+        path = path.parent
+    return path

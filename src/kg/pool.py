@@ -86,16 +86,17 @@ def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = N
         conn.send(Answer(500, str(exc).encode(), "text/plain; charset=utf-8"))
         return
     conn.send(None)  # ready
-    opened = _identity(spec)
+    opened = _identity(spec, writable)
     while True:
         try:
             kind, text, fmt, limit = conn.recv()
         except EOFError:
             return
         try:
-            if (now := _identity(spec)) != opened and now is not None:
-                # `kg build` swapped a new store into place: answer from it, not the old files
-                # (and while the folder is away, mid-swap, from the old ones)
+            if (now := _identity(spec, writable)) != opened and now is not None:
+                # `kg build` swapped a new store into place, or `kg ingest --store` added to
+                # it: answer from what is there now (and while the folder is away, mid-swap,
+                # from the old files)
                 with contextlib.suppress(KgError):
                     store, opened = open_store(spec, create=writable), now
             answer = _answer(store, kind, text, fmt, limit)
@@ -114,13 +115,16 @@ def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = N
         conn.send(answer)
 
 
-def _identity(spec: str) -> tuple[int, int] | None:
-    """Which folder is at `spec` now (device and inode); None for a URL or ":memory:"."""
+def _identity(spec: str, writable: bool) -> tuple[int, ...] | None:
+    """Which folder is at `spec` now (device, inode), and for a reader when files were last
+    added to it or removed; None for a URL or ":memory:". `kg build` swaps in a new folder;
+    `kg ingest --store` adds files to the same one, which a store opened read-only does not
+    see until it is opened again. A writer sees its own writes, and the folder is its own."""
     try:
         info = os.stat(spec)
     except (OSError, ValueError):
         return None
-    return info.st_dev, info.st_ino
+    return (info.st_dev, info.st_ino) + (() if writable else (info.st_mtime_ns,))
 
 
 REPLACE_SECONDS = 10.0  # a generous bound on starting a worker (about 1 s seen)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import re
 import shutil
 import tempfile
@@ -85,16 +86,23 @@ class EmbeddedStore(Store):
         self.location = str(path) if path else ":memory:"
         if path is not None and not read_only:
             _check_no_writer_here(path)
-        try:
-            if path is None:
-                self._store = ox.Store()
-            elif read_only:
-                self._store = ox.Store.read_only(str(path))
-            else:
-                self._store = ox.Store(str(path))
-        except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB found it damaged
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise StoreError(f"cannot open the store: {first}", path=path) from None
+        for attempt in range(3):
+            seen = _folder(path)
+            try:
+                if path is None:
+                    self._store = ox.Store()
+                elif read_only:
+                    self._store = ox.Store.read_only(str(path))
+                else:
+                    self._store = ox.Store(str(path))
+                break
+            except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB found it damaged
+                if attempt < 2 and _folder(path) != seen:
+                    # `kg build` swapped in a new store while this one was being opened: the
+                    # old manifest then names the new files ("Sst file size mismatch")
+                    continue
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise StoreError(f"cannot open the store: {first}", path=path) from None
         if path is not None and not read_only:
             key = path.resolve()
             _WRITERS[key] = _WRITERS.get(key, 0) + 1
@@ -158,6 +166,15 @@ class EmbeddedStore(Store):
         return self._store.quads_for_pattern(None, None, None, None)
 
 
+def _folder(path: Path | None) -> tuple[int, int] | None:
+    """Which folder is at `path` now (device and inode)."""
+    try:
+        info = os.stat(path) if path is not None else None
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if info else None
+
+
 def _rows(answer: ox.QuerySolutions, names: list[str]) -> Iterator[AnyRow]:
     # Oxigraph evaluates lazily, so a SERVICE call can fail while rows are read
     try:
@@ -187,15 +204,43 @@ def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Sto
     if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", spec):
         raise StoreError(f"{spec.split(':')[0]}: is not a store: use a folder or an http(s) URL")
     path = Path(spec)
-    if not (path / "CURRENT").is_file():  # RocksDB's marker of a database
-        if not create:
-            raise StoreError("no graph store here: run `kg build` first", path=path)
-        if path.exists() and not path.is_dir():
+    if not create and not (path / "CURRENT").is_file():  # RocksDB's marker of a database
+        raise StoreError("no graph store here: run `kg build` first", path=path)
+    if create and path.exists():  # RocksDB would write among someone's files
+        if not path.is_dir():
             raise StoreError("is a file, not a store folder", path=path)
-        if path.is_dir() and any(path.iterdir()):  # RocksDB would write among someone's files
-            raise StoreError("is a folder but not a graph store; choose another", path=path)
+        if any(path.iterdir()) and not is_graph_store(path):
+            raise StoreError(NOT_A_STORE, path=path)
     # Readers open read-only: any number of them can share the store, even while it is open.
     return EmbeddedStore(path, read_only=not create)
+
+
+# What RocksDB (under Oxigraph) keeps in a store's folder, and nothing else.
+_ROCKSDB_NAME = re.compile(
+    r"CURRENT|IDENTITY|LOCK|LOG(\.old\.\d+)?|MANIFEST-\d+|OPTIONS-\d+|\d+\.(log|sst|blob)"
+    r"|.*\.dbtmp|archive"
+)
+
+
+def is_graph_store(path: Path) -> bool:
+    """Whether the folder `path` holds a store and nothing but a store: a CURRENT file that
+    names a manifest, and only the file names RocksDB writes. A folder that merely has a
+    file called CURRENT among someone's documents is not one, and `kg build` would replace
+    it whole."""
+    try:
+        current = (path / "CURRENT").read_text(encoding="ascii", errors="replace")
+        names = os.listdir(path)
+    except OSError:
+        return False
+    return bool(re.fullmatch(r"MANIFEST-\d+\n", current)) and all(
+        _ROCKSDB_NAME.fullmatch(name) for name in names
+    )
+
+
+NOT_A_STORE = (
+    "is a folder but not a graph store (or a damaged one); refusing to replace it: choose "
+    "another --store, or delete the folder yourself if it was a store"
+)
 
 
 def store_target(spec: str) -> Path | None:
@@ -216,11 +261,8 @@ def store_target(spec: str) -> Path | None:
         raise StoreError("refusing to replace this folder: name a folder for the store", path=path)
     if path.exists() and not path.is_dir():
         raise StoreError("is a file, not a store folder", path=path)
-    if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").is_file():
-        raise StoreError(
-            "is a folder but not a graph store; refusing to replace it (choose another --store)",
-            path=path,
-        )
+    if path.is_dir() and any(path.iterdir()) and not is_graph_store(path):
+        raise StoreError(NOT_A_STORE, path=path)
     return resolved
 
 
