@@ -207,6 +207,12 @@ BAD_INPUTS = {
         "  value_max: 1000000000000\n  qualifier: range\n  period:",
         "value_max 1000000000000 is below value 1100000000000",
     ),
+    "an unquoted date": (
+        "sources/mini-001.meta.yaml",
+        'value: "2025-05-02"',
+        "value: 2025-05-02",
+        'Input should be a valid string (YAML read a date: quote it, "2025-05-02")',
+    ),
     "month 13": (
         "sources/mini-001.meta.yaml",
         'value: "2025-05-02"\n  precision: day',

@@ -416,7 +416,8 @@ def test_the_documented_date_filter_finds_times_of_every_precision(seed_store, c
     ("params", "message"),
     [
         ({}, "as-of: missing parameter 'date'"),
-        ({"date": "2025-13-01"}, "as-of: parameter date='2025-13-01'"),
+        ({"date": "2025-13-01"}, "as-of: parameter date='2025-13-01': no such day"),
+        ({"date": "\uff12\uff10\uff12\uff15-03-31"}, "expected a date as YYYY-MM-DD"),  # ２０２５
         ({"date": "2025-01-01", "when": "x"}, "as-of: unknown parameter 'when'"),
         (
             {"date": "2025-01-01", "entity": "not an id"},

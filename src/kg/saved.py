@@ -273,7 +273,7 @@ def _term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
         return ox.NamedNode(str(KG[by_name[value.lower()]]))
     if kind == "date":
         # Python also takes 20251231; the help promises YYYY-MM-DD, so hold to it
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise ValueError("expected a date as YYYY-MM-DD")
         try:
             return _typed(date.fromisoformat(value).isoformat(), "date")

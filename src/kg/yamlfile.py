@@ -14,6 +14,7 @@ e.yaml:2: type: Input should be 'Country', 'Person', ...
 from __future__ import annotations
 
 import contextlib
+import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -198,4 +199,7 @@ def read_model(path: Path, model: type[M], located: Located | None = None) -> M:
         # Discriminated unions add the tag to the location ("causal"); drop it for lookup.
         loc = tuple(p for p in first["loc"] if p not in ("causal", "quantity", "event"))
         message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "string_type" and isinstance(first["input"], datetime.date):
+            # YAML reads an unquoted 2025-03-01 as a date, not the text the field wants
+            message += f' (YAML read a date: quote it, "{first["input"].isoformat()}")'
         raise located.error(message, loc) from None
