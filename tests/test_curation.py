@@ -213,6 +213,12 @@ BAD_INPUTS = {
         "value: 2025-05-02",
         'Input should be a valid string (YAML read a date: quote it, "2025-05-02")',
     ),
+    "a figure too large to write": (
+        CLAIMS,
+        "  value: 1100000000000\n",
+        "  value: 1e1000000\n",
+        "is not a figure kg takes (at most 30 digits)",
+    ),
     "month 13": (
         "sources/mini-001.meta.yaml",
         'value: "2025-05-02"\n  precision: day',

@@ -46,3 +46,18 @@ def test_kg_build_is_the_function_after_its_module_is_imported():
 
     assert callable(kg.build)
     assert kg.build.__name__ == "build"
+
+
+def test_mypy_still_reports_a_misspelt_name(tmp_path):
+    """A module `__getattr__` types every attribute as Any unless type checkers do not see it."""
+    script = tmp_path / "user.py"
+    script.write_text('import kg\nfrom kg import opn_store\nkg.biuld("data")\nkg.open_store("x")\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", str(script)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1, done.stdout
+    assert 'no attribute "opn_store"; maybe "open_store"?' in done.stdout
+    assert 'no attribute "biuld"; maybe "build"?' in done.stdout
+    assert "user.py:4" not in done.stdout  # the real name is fine

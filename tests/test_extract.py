@@ -270,3 +270,33 @@ def test_a_verb_names_what_a_dollar_figure_measures(extractor, sentence, measure
     assert [(q.subject, q.measure, format(q.value, "f"), q.unit) for q in found] == [
         ("japan", measure, value, "USD")
     ]
+
+
+def test_batch_reads_a_pipe(tmp_path):
+    """`kg extract --jsonl <(zcat feed.gz)`: the lines are checked in a first pass, so a pipe,
+    readable once, gave "0 candidates from 0 documents" and exit 0."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    good = '{"id": "a", "text": "Japan sold Treasuries because of U.S. tariffs."}\n'
+    for feed, status, expected in (
+        (good, 0, "1 candidate from 1 document"),
+        (good + '{"id": 1}\n', 2, "error: /dev/fd/{fd}:2: expected"),
+    ):
+        read, write = os.pipe()
+
+        def feed_it(w=write, text=feed):
+            with os.fdopen(w, "w") as pipe:
+                pipe.write(text)
+
+        threading.Thread(target=feed_it).start()
+        done = subprocess.run(
+            [sys.executable, "-m", "kg", "extract", "--jsonl", f"/dev/fd/{read}",
+             "--processes", "1", "--output", str(tmp_path / "out.jsonl")],
+            pass_fds=[read], capture_output=True, text=True, cwd=ROOT,
+        )  # fmt: skip
+        os.close(read)
+        assert done.returncode == status, done.stderr
+        assert expected.format(fd=read) in done.stderr + done.stdout

@@ -206,3 +206,61 @@ def test_a_second_build_or_an_ingest_waits_for_no_one_and_says_so(tmp_path, mini
         holder.wait()
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     kg.build(mini, out, store)  # once the other is done
+
+
+def test_bindings_are_one_per_variable(seed_store):
+    query = "SELECT ?label WHERE { ?x rdfs:label ?label }"
+    with pytest.raises(QueryError, match="two bindings for one variable"):
+        kg.run_query(seed_store, query, {"x": JAPAN, "?x": JAPAN})
+    with pytest.raises(QueryError, match=r"'\?\?x' is not a variable name"):
+        kg.run_query(seed_store, query, {"??x": JAPAN})
+
+
+def test_run_audit_refuses_checks_that_are_not_names(seed_store):
+    with pytest.raises(InputError, match="checks are Check values or their names"):
+        kg.run_audit(seed_store, checks=b"time", progress=False)  # type: ignore[arg-type]
+
+
+def test_a_view_reads_a_generator_of_relations_once(seed_store, tmp_path):
+    spec = kg.ViewSpec(relations=(r for r in ["causes"]))  # type: ignore[arg-type]
+    assert spec.relations == ("causes",)
+    assert kg.render_view(seed_store, spec, tmp_path / "v.html").edges > 0
+
+
+def test_a_store_opened_for_writing_makes_its_parent_folders(tmp_path):
+    store = kg.open_store(tmp_path / "a" / "b" / "store", create=True)
+    store.load_nquads(b'<http://e/s> <http://e/p> "1" <http://e/g> .\n')
+    assert store.ask("ASK { ?s ?p ?o }")
+
+
+def test_the_build_lock_is_the_same_whatever_the_spelling_or_whether_it_exists(tmp_path, mini):
+    """A store reached through a symlink was locked beside the link, and a new folder's lock
+    fell on whatever folder above existed: two builds into it both ran."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    real = tmp_path / "real"
+    real.mkdir()
+    kg.build(mini, None, real / "store")
+    link = tmp_path / "link"
+    link.symlink_to(real / "store")
+    holder = _holding(real)
+    try:
+        article = tmp_path / "a.txt"
+        article.write_text("Tariffs made Japan sell Treasuries.\n")
+        args = ["ingest", "--data", str(mini), "--store", str(link), str(article)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2 and "is writing here" in result.output
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    new = tmp_path / "new" / "deeper"
+    holder = _holding(new)  # made by the first to come, then locked: the same folder
+    try:
+        args = ["build", "--data", str(mini), "--output", str(new / "graph")]
+        result = CliRunner().invoke(cli, [*args, "--store", str(new / "store")])
+        assert result.exit_code == 2 and "is writing here" in result.output
+    finally:
+        holder.stdin.close()
+        holder.wait()

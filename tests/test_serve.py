@@ -556,6 +556,38 @@ def test_a_rebuild_is_served_at_once_and_refused_under_a_writer(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
 
 
+def test_an_update_by_another_writer_is_served_at_once(tmp_path):
+    """An update (`kg serve --allow-update` on the same folder) goes to RocksDB's log, with no
+    new file: the read-only server answered as before until restarted."""
+    from conftest import MINI
+
+    from kg.build import build
+    from kg.store import open_store
+
+    spec = str(tmp_path / "store")
+    build(MINI, None, spec)
+    ask = "ASK { <urn:kg:s> <urn:kg:p> <urn:kg:o> }"
+    writer = open_store(spec, create=True)  # open before the server: its files are made
+    endpoint = Endpoint(spec, timeout=10, workers=2)
+    server, base = start(endpoint)
+    try:
+        assert [client(base, ask).convert()["boolean"] for _ in range(2)] == [False, False]
+        writer.update("INSERT DATA { GRAPH <urn:kg:g> { <urn:kg:s> <urn:kg:p> <urn:kg:o> } }")
+        assert [client(base, ask).convert()["boolean"] for _ in range(4)] == [True] * 4
+    finally:
+        stop(server, endpoint)
+        del writer
+
+
+def test_a_remote_store_refuses_bad_n_quads_before_sending_anything(served):
+    from kg.errors import InputError
+    from kg.store import open_store
+
+    base, _ = served
+    with pytest.raises(InputError, match="not N-Quads"):
+        open_store(f"{base}/sparql").load_nquads(b"<urn:a> <urn:b> .\n")
+
+
 def test_a_source_ingested_into_the_store_is_served_at_once(tmp_path):
     """`kg ingest --store` adds files to the folder a read-only server has open, and a store
     opened read-only does not see them: the server answered as before, and after a worker

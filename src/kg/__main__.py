@@ -6,13 +6,18 @@ Ctrl-C then would print a traceback from inside some library's import. Until the
 line is loaded, Ctrl-C says "interrupted" and exits 130, as it does once a command runs.
 """
 
+import os
 import signal
 import sys
 
 
 def _interrupted(_signum: int, _frame: object) -> None:
+    # Ends the process at once: an exception raised here could land inside a library's C
+    # code (pydantic builds its validators in Rust), which turns it into an error of its
+    # own or swallows it. Nothing is open yet that would need cleaning up.
     sys.stderr.write("interrupted\n")
-    raise SystemExit(130)
+    sys.stderr.flush()
+    os._exit(130)
 
 
 def main() -> None:

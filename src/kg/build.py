@@ -147,7 +147,9 @@ def build_corpus(
             path=store,
         )
     # where the build replaces things: beside the outputs and beside the store
-    replaced = [p.parent for p in (out_dir if files else None, target) if p is not None]
+    # (resolved, so that a symlink's other spelling of the same folder takes the same lock)
+    places = (out_dir.resolve() if out_dir and files else None, target)
+    replaced = [p.parent for p in places if p is not None]
     with exclusive(replaced, BUSY):
         corpus = load()
         loaded = time.perf_counter()
@@ -224,7 +226,7 @@ def adding_to(spec: str) -> Iterator[Store]:
     """`writable_store(spec)`, with a folder's build lock held for the block, so that a
     `kg build` running meanwhile cannot swap its store over what is added (nor start)."""
     folder = [] if spec == ":memory:" or spec.startswith(("http://", "https://")) else [spec]
-    with exclusive([Path(f).parent for f in folder], BUSY):
+    with exclusive([Path(f).resolve().parent for f in folder], BUSY):
         yield writable_store(spec)
 
 

@@ -151,8 +151,8 @@ def replace_files(contents: Mapping[Path, str], *, error: type[KgError] = InputE
 
 @contextlib.contextmanager
 def exclusive(folders: Iterator[Path] | list[Path], busy: str) -> Iterator[None]:
-    """Hold a lock on each of `folders` (or the nearest folder above that exists) for the
-    block; raise `InputError` with `busy` at once if another holder has one.
+    """Hold a lock on each of `folders` (made if missing) for the block; raise `InputError`
+    with `busy` at once if another holder has one.
 
     Two `kg build` runs at once each wrote their own files into `data/graph`, and a
     mixture could be committed; a `kg ingest --store` during a build wrote into the store
@@ -162,7 +162,9 @@ def exclusive(folders: Iterator[Path] | list[Path], busy: str) -> Iterator[None]
     """
     held: list[int] = []
     try:
-        for folder in sorted({_existing(f) for f in folders}):
+        for folder in sorted({f.resolve() for f in folders}):
+            # made first, so that two builds into a new folder lock the same one
+            folder.mkdir(parents=True, exist_ok=True)
             fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
             held.append(fd)
             try:
@@ -175,10 +177,3 @@ def exclusive(folders: Iterator[Path] | list[Path], busy: str) -> Iterator[None]
     finally:
         for fd in held:
             os.close(fd)  # and with it the lock
-
-
-def _existing(path: Path) -> Path:
-    path = path.resolve()
-    while not path.is_dir() and path != path.parent:
-        path = path.parent
-    return path

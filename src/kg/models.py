@@ -419,7 +419,11 @@ class QuantityClaim(ClaimBase):
 
     @model_validator(mode="after")
     def _range(self) -> QuantityClaim:
-        """A range has both ends, lowest first; only a range has an upper end."""
+        """A range has both ends, lowest first; only a range has an upper end. No figure
+        has more than 30 digits before the point (the graph writes every digit)."""
+        for figure in (self.value, self.value_max):
+            if figure is not None and (not figure.is_finite() or figure.adjusted() >= 30):
+                raise ValueError(f"{figure} is not a figure kg takes (at most 30 digits)")
         if (self.qualifier is Qualifier.range) != (self.value_max is not None):
             raise ValueError("qualifier 'range' goes with value_max, and value_max with 'range'")
         if self.value_max is not None and self.value_max < self.value:

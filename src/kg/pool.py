@@ -118,13 +118,18 @@ def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = N
 def _identity(spec: str, writable: bool) -> tuple[int, ...] | None:
     """Which folder is at `spec` now (device, inode), and for a reader when files were last
     added to it or removed; None for a URL or ":memory:". `kg build` swaps in a new folder;
-    `kg ingest --store` adds files to the same one, which a store opened read-only does not
-    see until it is opened again. A writer sees its own writes, and the folder is its own."""
+    `kg ingest --store` adds files to the same one, and `kg serve --allow-update` writes to
+    its log, neither of which a store opened read-only sees until it is opened again. A
+    writer sees its own writes, and the folder is its own."""
     try:
         info = os.stat(spec)
+        if writable:
+            return info.st_dev, info.st_ino
+        # an update through another server writes to the log, not to a new file
+        logs = [e.stat().st_mtime_ns for e in os.scandir(spec) if e.name.endswith(".log")]
     except (OSError, ValueError):
         return None
-    return (info.st_dev, info.st_ino) + (() if writable else (info.st_mtime_ns,))
+    return info.st_dev, info.st_ino, info.st_mtime_ns, max(logs, default=0)
 
 
 REPLACE_SECONDS = 10.0  # a generous bound on starting a worker (about 1 s seen)

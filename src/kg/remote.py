@@ -24,12 +24,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreError
+from kg.errors import InputError, QueryError, StoreError
 from kg.namespace import BASE, PREFIXES
 from kg.results import Result, Row, Value
 from kg.sparql import glued, keywords, query_form, substitute, tokens
@@ -251,7 +251,7 @@ class RemoteStore(Store):
 
     def load_nquads(self, data: bytes) -> None:
         by_graph: dict[str, list[str]] = defaultdict(list)
-        for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+        for quad in _quads(data):
             g = quad.graph_name
             key = g.value if isinstance(g, ox.NamedNode) else ""
             by_graph[key].append(f"{quad.subject} {quad.predicate} {quad.object} .")
@@ -307,11 +307,7 @@ class RemoteStore(Store):
     def replace_nquads(self, data: bytes) -> None:
         """Drop kg's graphs (those of the new data and any left from an older build), load."""
         self._probe()
-        new = {
-            q.graph_name.value
-            for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)
-            if isinstance(q.graph_name, ox.NamedNode)
-        }
+        new = {q.graph_name.value for q in _quads(data) if isinstance(q.graph_name, ox.NamedNode)}
         old = sorted(new | set(self.graphs()))
         try:
             for i in range(0, len(old), DROP_BATCH):
@@ -325,6 +321,15 @@ class RemoteStore(Store):
 
 
 MAX_TIMEOUT = 7 * 24 * 3600.0  # a week; sockets refuse far larger timeouts with an overflow
+
+
+def _quads(data: bytes) -> Iterator[ox.Quad]:
+    """The quads of N-Quads `data`; read whole before anything is sent, so bad data changes
+    nothing on the server."""
+    try:
+        yield from ox.parse(data, format=ox.RdfFormat.N_QUADS)
+    except SyntaxError as exc:
+        raise InputError(f"not N-Quads: {exc}") from None
 
 
 def remote_store(spec: str) -> RemoteStore:

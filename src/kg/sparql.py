@@ -269,7 +269,9 @@ def substitute(query: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | 
     """
     if not bindings:
         return query
-    terms = {name.lstrip("?$"): _sparql_term(term) for name, term in bindings.items()}
+    terms = {_variable(name): _sparql_term(term) for name, term in bindings.items()}
+    if len(terms) < len(bindings):
+        raise QueryError(f"two bindings for one variable: {', '.join(sorted(bindings))}")
     unused = set(terms)
     out, at, zone, previous = [], 0, "", ""
     for tok in tokens(query):
@@ -296,6 +298,14 @@ def substitute(query: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | 
         raise QueryError(f"no variable {', '.join('?' + n for n in sorted(unused))} to bind")
     out.append(query[at:])
     return "".join(out)
+
+
+def _variable(name: str) -> str:
+    """A binding's variable name, given as ``x``, ``?x`` or ``$x``."""
+    bare = name[1:] if name[:1] in ("?", "$") else name
+    if not re.fullmatch(r"\w+", bare):
+        raise QueryError(f"{name!r} is not a variable name")
+    return bare
 
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)

@@ -206,6 +206,8 @@ def open_store(spec: str | Path = DEFAULT_STORE, *, create: bool = False) -> Sto
     path = Path(spec)
     if not create and not (path / "CURRENT").is_file():  # RocksDB's marker of a database
         raise StoreError("no graph store here: run `kg build` first", path=path)
+    if create and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)  # RocksDB makes only the last folder
     if create and path.exists():  # RocksDB would write among someone's files
         if not path.is_dir():
             raise StoreError("is a file, not a store folder", path=path)

@@ -72,9 +72,9 @@ class ViewSpec:
             ("modalities", "modality", [m.value for m in Modality]),
         ):
             given = getattr(self, field_name)
-            if isinstance(given, str):  # "motivates" is one relation, not its letters
-                given = (given,)
-                object.__setattr__(self, field_name, given)  # a frozen dataclass
+            # "motivates" is one relation, not its letters; a generator is read once, here
+            given = () if given is None else (given,) if isinstance(given, str) else tuple(given)
+            object.__setattr__(self, field_name, given)  # a frozen dataclass
             for name in given:
                 if name not in known:
                     raise InputError(f"unknown {what} {name!r}; choose from: {', '.join(known)}")

@@ -120,7 +120,9 @@ def run_audit(
     if isinstance(checks, str):
         selected = parse_checks(checks)
     else:
-        wanted = [str(c.value if isinstance(c, Check) else c) for c in checks]  # read once
+        wanted = list(checks)  # read once: a generator is used up by the first look
+        if not all(isinstance(c, str) for c in wanted):  # a Check is a str too
+            raise InputError(f"checks are Check values or their names, not {checks!r}")
         selected = parse_checks(",".join(wanted)) if wanted else []
     ctx = AuditContext(
         store, data_dir=None if data_dir is None else Path(data_dir), tolerance=tolerance

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +108,20 @@ def extract_jsonl(
     at once, naming its line, rather than after hours of work."""
     from rich.progress import Progress
 
+    if not path.is_file():  # a pipe (`<(...)`, /dev/stdin) reads once, and this reads twice
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / "documents.jsonl"
+            with path.open("rb") as pipe, copy.open("wb") as out:
+                shutil.copyfileobj(pipe, out)
+            try:
+                return extract_jsonl(
+                    copy, output, entities_path,
+                    processes=processes, threshold=threshold, progress=progress,
+                )  # fmt: skip
+            except SourceError as exc:
+                if exc.path == str(copy):  # name what the user gave, with the line
+                    exc.path = str(path)
+                raise
     total = sum(1 for _ in _documents(path))
     load_entities(entities_path)  # here, not in each worker, so a bad file is one error
     show = sys.stderr.isatty() if progress is None else progress
