@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,10 @@ def mini(tmp_path) -> Path:
     dst = tmp_path / "data"
     shutil.copytree(MINI, dst)
     return dst
+
+
+def default_signals() -> None:
+    """`preexec_fn` for a child the test signals: a background `make test` (`nohup`, `&`)
+    starts it with SIGINT and SIGHUP ignored, and a Ctrl-C test would then test nothing."""
+    for signum in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)

@@ -75,6 +75,9 @@ def test_text_shows_normalised_raw_and_edits():
     assert "America’s" in normalised and "Americaâs" in raw
     assert len(edits) == 61
     assert edits[0] == "raw 52-53 'â' -> normalised 52-53 '’'  (lossy-apostrophe)"
+    unknown = CliRunner().invoke(cli, ["text", "nosuch"])
+    assert unknown.exit_code == 2
+    assert unknown.output == "error: no source 'nosuch' in data/sources (`kg sources` lists them)\n"
 
 
 def test_output_problems_are_one_line_with_status_2(seed_store, tmp_path):
@@ -180,7 +183,14 @@ def test_ctrl_c_while_kg_starts_is_quiet():
         main()
         """
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    from conftest import default_signals
+
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        preexec_fn=default_signals,
+    )
     assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")
 
 
@@ -197,7 +207,7 @@ def test_sigterm_stops_a_build_as_ctrl_c_does(tmp_path):
     import signal
     import time
 
-    from conftest import DATA, MINI
+    from conftest import DATA, MINI, default_signals
 
     from kg.build import build
 
@@ -206,7 +216,10 @@ def test_sigterm_stops_a_build_as_ctrl_c_does(tmp_path):
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     args = ["build", "--data", str(DATA), "--output", str(out), "--store", str(store)]
     kg = subprocess.Popen(
-        [sys.executable, "-m", "kg", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-m", "kg", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=default_signals,
     )
     deadline = time.monotonic() + 60
     while not list(out.glob(".kg-build-*")) and time.monotonic() < deadline:

@@ -55,6 +55,17 @@ def test_report_replaces_only_its_own_section(tmp_path):
     )
 
 
+def test_a_report_without_cnc_keeps_the_cnc_results_already_written(tmp_path):
+    """`kg eval --write` (no --cnc) replaced the whole section, CNC table included."""
+    doc = tmp_path / "benchmarks.md"
+    cnc = "### Causal News Corpus V2, training split\n\n| system | F1 |\n| rules | 0.5 |\n"
+    doc.write_text(f"# Benchmarks\n\n## Extraction\n\nold seeds\n\n{cnc}\n## Viz\n\nok\n")
+    write_section(doc, "## Extraction\n\nnew seeds\n")
+    assert doc.read_text() == f"# Benchmarks\n\n## Extraction\n\nnew seeds\n\n{cnc}\n## Viz\n\nok\n"
+    write_section(doc, "## Extraction\n\nnewer\n\n### Causal News Corpus V2, again\n")
+    assert "rules" not in doc.read_text() and "again" in doc.read_text()
+
+
 def test_report_counts_the_articles_it_read_not_the_seeds():
     """An accepted article is curated too: the heading must not call six articles five seeds."""
     report = SeedReport(sources=6, words=5_380, gold=241, candidates=90, batch_articles=48)

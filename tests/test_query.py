@@ -396,9 +396,14 @@ def _kg_process(*args):
     import subprocess
     import sys
 
+    from conftest import default_signals
+
     program = "from kg.cli import cli; cli()"
     return subprocess.Popen(
-        [sys.executable, "-c", program, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", program, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=default_signals,
     )
 
 
@@ -435,9 +440,12 @@ def test_ctrl_c_stops_a_query_the_engine_is_still_evaluating(
     out.write_text("the old answer\n")
     streaming = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
     proc = _kg_process("query", streaming, "--store", seed_store.location, "--output", str(out))
-    time.sleep(3)  # well into the answer
-    proc.send_signal(getattr(signal, signum))
-    _, err = proc.communicate(timeout=10)
+    try:
+        time.sleep(3)  # well into the answer
+        proc.send_signal(getattr(signal, signum))
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()  # a cross join left running would take a core for the rest of the tests
     assert proc.returncode == status and said in err
     assert out.read_text() == "the old answer\n"
     assert [p.name for p in tmp_path.iterdir()] == ["answer.csv"]

@@ -471,10 +471,13 @@ def test_other_methods_get_405_and_preflight_is_answered(served):
 def test_ctrl_c_stops_kg_serve_quietly(seed_store):
     """Ctrl-C reaches the whole process group, workers included: the server stops them; no
     worker prints a traceback of its own."""
+    import contextlib
     import os
     import signal
     import subprocess
     import sys
+
+    from conftest import default_signals
 
     program = "from kg.cli import cli; cli()"
     server = subprocess.Popen(
@@ -482,29 +485,34 @@ def test_ctrl_c_stops_kg_serve_quietly(seed_store):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group, as a terminal gives it
+        preexec_fn=default_signals,
     )
-    assert server.stdout is not None and server.stderr is not None
-    line = server.stdout.readline().decode()
-    assert line.startswith("serving"), line
-    base = line.split(" at ")[1].split("/ ")[0]
-    assert client(base, "ASK { ?s a kg:Source }").convert()["boolean"] is True
-    data = urllib.parse.urlencode({"query": RUNAWAY}).encode()
+    try:
+        assert server.stdout is not None and server.stderr is not None
+        line = server.stdout.readline().decode()
+        assert line.startswith("serving"), line
+        base = line.split(" at ")[1].split("/ ")[0]
+        assert client(base, "ASK { ?s a kg:Source }").convert()["boolean"] is True
+        data = urllib.parse.urlencode({"query": RUNAWAY}).encode()
 
-    def slow() -> None:
-        import contextlib
-        import http.client
+        def slow() -> None:
+            import contextlib
+            import http.client
 
-        # the server goes away mid-answer, Ctrl-C does that: perhaps mid-body (IncompleteRead)
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            get(f"{base}/sparql", data=data, content_type="application/x-www-form-urlencoded")
+            # the server goes away mid-answer, Ctrl-C does that: perhaps mid-body (IncompleteRead)
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                get(f"{base}/sparql", data=data, content_type="application/x-www-form-urlencoded")
 
-    running = [threading.Thread(target=slow, daemon=True) for _ in range(2)]
-    for thread in running:  # both workers busy when Ctrl-C comes
-        thread.start()
-    time.sleep(1)
-    os.killpg(server.pid, signal.SIGINT)
-    assert server.wait(30) == 0
-    assert server.stderr.read().decode() == ""
+        running = [threading.Thread(target=slow, daemon=True) for _ in range(2)]
+        for thread in running:  # both workers busy when Ctrl-C comes
+            thread.start()
+        time.sleep(1)
+        os.killpg(server.pid, signal.SIGINT)
+        assert server.wait(30) == 0
+        assert server.stderr.read().decode() == ""
+    finally:  # a failed test must not leave a server and its workers running
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
 
 
 def test_a_rebuild_is_served_at_once_and_refused_under_a_writer(tmp_path):

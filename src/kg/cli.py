@@ -182,9 +182,15 @@ def sources(data_dir: Path, fmt: str) -> None:
 @click.option("--edits", is_flag=True, help="Print the repairs as raw span -> normalised span.")
 def text(data_dir: Path, source_id: str, raw: bool, edits: bool) -> None:
     """Print a source's normalised text (quotes anchor to it), its raw text, or its repairs."""
+    from kg.errors import SourceError
     from kg.sources import load_source
 
-    doc = load_source(data_dir / "sources" / f"{source_id}.meta.yaml")
+    sidecar = data_dir / "sources" / f"{source_id}.meta.yaml"
+    if "/" in source_id or not sidecar.is_file():
+        raise SourceError(
+            f"no source {source_id!r} in {data_dir / 'sources'} (`kg sources` lists them)"
+        )
+    doc = load_source(sidecar)
     if edits:
         for e in doc.normalised.edits:
             before = doc.normalised.raw[e.raw_start : e.raw_end]
@@ -374,7 +380,7 @@ def viz(store, output, focus, depth, source_id, path_from, path_to, relation, mo
 @click.option(
     "--store",
     help="Also add the sources to this built store (a folder or a SPARQL endpoint URL), so "
-    "queries see them before the next kg build; sources ingested before are added too. "
+    "queries see them before the next kg build; given files already ingested are added too. "
     "Not taken from KG_STORE: writing to a store is asked for.",
 )
 def ingest(data_dir: Path, paths: tuple[Path, ...], skip_invalid: bool, store: str | None) -> None:

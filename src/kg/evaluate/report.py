@@ -13,6 +13,7 @@ from kg.evaluate.seeds import SeedReport
 __all__ = ["render", "write_section"]
 
 HEADING = "## Extraction"
+CNC_HEADING = "### Causal News Corpus V2"
 
 
 def _row(name: str, s: Scores) -> str:
@@ -55,7 +56,7 @@ def render(seeds: SeedReport, cnc: dict[str, dict[str, Scores]] | None) -> str:
     if cnc:
         lines += [
             "",
-            "### Causal News Corpus V2, training split, 5-fold cross-validation",
+            f"{CNC_HEADING}, training split, 5-fold cross-validation",
             "",
             "| system | detection P | R | F1 | spans exact P | R | F1 | spans overlap P | R | F1 |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -76,10 +77,15 @@ def render(seeds: SeedReport, cnc: dict[str, dict[str, Scores]] | None) -> str:
 
 
 def write_section(path: Path, section: str) -> None:
-    """Replace (or append) the `## Extraction` section of `path`, leaving the others alone."""
+    """Replace (or append) the `## Extraction` section of `path`, leaving the others alone.
+    A section measured without `--cnc` keeps the CNC results already there (a run of
+    minutes, not to be lost to a quick re-run on the seeds)."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
+    if found := pattern.search(text):
+        old_cnc = found.group(0).partition(CNC_HEADING)
+        if CNC_HEADING not in section and old_cnc[1]:
+            section = section.rstrip("\n") + "\n\n" + old_cnc[1] + old_cnc[2].rstrip("\n") + "\n"
         text = pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
     else:
         text = text.rstrip("\n") + "\n\n" + section
