@@ -19,7 +19,7 @@ import fcntl
 import os
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -150,7 +150,7 @@ def replace_files(contents: Mapping[Path, str], *, error: type[KgError] = InputE
 
 
 @contextlib.contextmanager
-def exclusive(folders: Iterator[Path] | list[Path], busy: str) -> Iterator[None]:
+def exclusive(folders: Iterable[Path], busy: str) -> Iterator[None]:
     """Hold a lock on each of `folders` (made if missing) for the block; raise `InputError`
     with `busy` at once if another holder has one.
 
