@@ -515,6 +515,43 @@ def test_ctrl_c_stops_kg_serve_quietly(seed_store):
             os.killpg(server.pid, signal.SIGKILL)
 
 
+def test_sigterm_lets_the_queries_under_way_finish(seed_store):
+    """systemd and `docker stop` send SIGTERM: the queries being answered got 500 as the
+    workers were stopped under them; now they are answered, then the server stops (exit 0)."""
+    import contextlib
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import default_signals
+
+    program = "from kg.cli import cli; cli()"
+    server = subprocess.Popen(
+        [sys.executable, "-c", program, "serve", "--port", "0", "--store", seed_store.location],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=default_signals,
+    )
+    try:
+        assert server.stdout is not None and server.stderr is not None
+        base = server.stdout.readline().decode().split(" at ")[1].split("/ ")[0]
+        seconds = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a kg:Claim . ?e a kg:Source }"
+        answers: list = []
+        asking = threading.Thread(target=lambda: answers.append(client(base, seconds).convert()))
+        asking.start()
+        time.sleep(1)  # under way: it takes about 3 s
+        server.send_signal(signal.SIGTERM)
+        asking.join(30)
+        assert answers and int(answers[0]["results"]["bindings"][0]["n"]["value"]) > 10**7
+        assert server.wait(30) == 0
+        assert server.stderr.read().decode() == ""
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+
+
 def test_a_rebuild_is_served_at_once_and_refused_under_a_writer(tmp_path):
     """A read-only server answers from a store that `kg build` replaced (it would go on
     reading the old files), and a build is refused while a server writes to the store (its

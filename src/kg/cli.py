@@ -764,6 +764,8 @@ def serve(
     click.echo(f"serving {shown(store)} at http://{where}:{server.server_port}/ (SPARQL: /sparql)")
     try:
         server.serve_forever()
+    except Stopped:  # systemd, `docker stop`: answer what is under way, then stop (exit 0)
+        endpoint.in_flight.drain(endpoint.timeout + 5)
     except KeyboardInterrupt:
         pass
     finally:

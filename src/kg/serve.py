@@ -62,6 +62,29 @@ class Refused(KgError):
     """The endpoint's policy forbids this request (403)."""
 
 
+class InFlight:
+    """How many requests are being answered, so that a server told to stop (SIGTERM from
+    systemd or `docker stop`) can let them finish rather than answer them 500."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._changed = threading.Condition()
+
+    def begin(self) -> None:
+        with self._changed:
+            self._count += 1
+
+    def end(self) -> None:
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def drain(self, seconds: float) -> bool:
+        """Wait until none is left, at most `seconds`; whether none is."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count == 0, timeout=seconds)
+
+
 @dataclass
 class Endpoint:
     """What `kg serve` serves and what it allows."""
@@ -76,6 +99,7 @@ class Endpoint:
     viz: Path = DEFAULT_VIZ
     memory_mb: int | None = 4096  # per worker; None: no limit
     pool: QueryPool | None = field(default=None, repr=False)
+    in_flight: InFlight = field(default_factory=InFlight, repr=False)
 
     def start(self) -> None:
         embedded_writer = self.allow_update and not self.store.startswith(("http:", "https:"))
@@ -302,10 +326,20 @@ class Handler(BaseHTTPRequestHandler):
         self._deadline = threading.Timer(self.request_seconds, self._hang_up)
         self._deadline.daemon = True
         self._deadline.start()
+        self._counted = False
         try:
             super().handle_one_request()
         finally:
             self._deadline.cancel()
+            if self._counted:
+                self.endpoint.in_flight.end()
+
+    def parse_request(self) -> bool:
+        # A request line has arrived: from here the request counts as under way (a
+        # connection kept open between requests does not)
+        self.endpoint.in_flight.begin()
+        self._counted = True
+        return super().parse_request()
 
     def _hang_up(self) -> None:
         with contextlib.suppress(OSError):
