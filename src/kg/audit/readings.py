@@ -20,7 +20,6 @@ A quantity claim becomes a `Reading`:
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -34,7 +33,7 @@ SHARE_OF = {"treasury-net-sales": "treasury-holdings", "treasury-purchases": "tr
 
 QUANTITIES = """
 SELECT ?claim ?subject ?subjectLabel ?measure ?measureLabel ?value ?valueMax ?unit ?qualifier
-       ?period ?periodWritten ?notBefore ?notAfter
+       ?period ?periodStart ?periodEnd ?periodWritten ?notBefore ?notAfter
 WHERE {
   ?claim a kg:QuantityClaim ; kg:modality ?m ; prov:wasDerivedFrom ?src ;
          kg:subject ?s ; kg:measure ?ms ; kg:value ?value ; kg:unit ?unit ;
@@ -43,7 +42,7 @@ WHERE {
   ?s dcterms:identifier ?subject ; rdfs:label ?subjectLabel .
   ?ms dcterms:identifier ?measure ; rdfs:label ?measureLabel .
   OPTIONAL { ?claim kg:valueMax ?valueMax }
-  OPTIONAL { ?claim kg:period ?period }
+  OPTIONAL { ?claim kg:period ?period ; kg:periodStart ?periodStart ; kg:periodEnd ?periodEnd }
   OPTIONAL { ?claim kg:periodAsWritten ?periodWritten }
   OPTIONAL { ?src kg:notBefore ?notBefore }
   OPTIONAL { ?src kg:notAfter ?notAfter }
@@ -92,20 +91,6 @@ def span_months(text: str) -> float | None:
     if _YEARLY.search(text):
         return 12.0
     return None
-
-
-def period_bounds(period: str) -> tuple[str, str]:
-    """First and last day a `YYYY`, `YYYY-MM` or `YYYY-MM-DD` value covers.
-
-    >>> period_bounds("2024-02")
-    ('2024-02-01', '2024-02-29')
-    """
-    if len(period) == 4:
-        return f"{period}-01-01", f"{period}-12-31"
-    if len(period) == 7:
-        year, month = map(int, period.split("-"))
-        return f"{period}-01", f"{period}-{calendar.monthrange(year, month)[1]:02d}"
-    return period, period
 
 
 def months_before(day: str, months: int) -> str:
@@ -178,8 +163,8 @@ def _reading(row: dict, claim: ClaimInfo) -> Reading:
     period = value(row, "period")
     start: str | None
     end: str | None
-    if period:
-        start, end = period_bounds(period)
+    if period:  # its first and last day, as the build worked them out
+        start, end = value(row, "periodStart"), value(row, "periodEnd")
     else:
         start, end = value(row, "notBefore"), value(row, "notAfter")
         start = months_before(start, LAG_MONTHS) if start else None
