@@ -104,7 +104,19 @@ def test_the_table_shortens_iris_and_counts_rows(seed_store):
         ),
         (
             ["SELECT (COUNT(?e) AS ?n) ?e WHERE { ?e a kg:Person }"],
-            "error: line 1, column 52: the SELECT contains a variable that is unbound",
+            "error: line 1, column 26: ?e is selected but neither grouped nor aggregated: add "
+            "it to GROUP BY, or select (SAMPLE(?e) AS ?any) for one of its values",
+        ),
+        (
+            # Oxigraph stops at the end of the query and says "unbound", naming no variable
+            ["SELECT ?p\n  ?x\nWHERE { ?x ?p ?o } GROUP BY ?p"],
+            "error: line 2, column 3: ?x is selected but neither grouped nor aggregated",
+        ),
+        (
+            # with a subquery the variable is not named, but Oxigraph's sentence is still said
+            ["SELECT (COUNT(*) AS ?n) ?x { { SELECT ?x { ?x ?p ?o } } }"],
+            "error: line 1, column 58: the SELECT contains a variable that is unbound: with "
+            "GROUP BY or an aggregate, select only grouped variables and aggregates",
         ),
     ],
 )

@@ -326,10 +326,8 @@ def _expected(detail: str, query: str, line: int, column: int, at: tuple[int, in
         return f"unknown prefix '{name or ''}:'"
     if "IRI parsing failed" in items:
         return "invalid IRI"
-    # Oxigraph's own checks come as sentences in the list: "The SELECT contains a variable..."
-    sentences = [i for i in items if len(i.split()) >= 4 and i[:1].isupper()]
-    if sentences:
-        return sentences[0][:1].lower() + sentences[0][1:]
+    if sentence := _sentence(detail, query):
+        return sentence
     words = [i for i in items if re.fullmatch(r"[A-Za-z][A-Za-z ]*", i)]
     if 0 < len(words) <= 4:
         return "expected " + " or ".join(words)
@@ -340,6 +338,54 @@ def _expected(detail: str, query: str, line: int, column: int, at: tuple[int, in
     if line > len(lines):
         return "unexpected end of the query"
     return f"syntax error near {near!r}" if near else "syntax error at the end of the line"
+
+
+AGGREGATES = frozenset({"GROUP", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"})
+
+
+def _sentence(detail: str, query: str) -> str | None:
+    """Oxigraph's own checks come as sentences among the expected tokens ("The SELECT contains
+    a variable that is unbound"): the one thing in the list worth saying."""
+    items = re.split(r",\s*(?=[\[\"'A-Za-z])", detail.removeprefix("expected"))
+    items = [i.strip().removeprefix("one of ").strip() for i in items]
+    sentences = [i for i in items if len(i.split()) >= 4 and i[:1].isupper()]
+    if not sentences:
+        return None
+    said = sentences[0][:1].lower() + sentences[0][1:]
+    if "unbound" in said and keywords(query) & AGGREGATES:
+        said += ": with GROUP BY or an aggregate, select only grouped variables and aggregates"
+    return said
+
+
+def ungrouped(query: str) -> Token | None:
+    """The first variable a one-SELECT query selects bare although it groups (or aggregates)
+    without it: the classic mistake behind Oxigraph's "variable that is unbound".
+
+    >>> ungrouped("SELECT ?s (COUNT(?o) AS ?n) ?p WHERE { ?s ?p ?o } GROUP BY ?s")
+    Token(kind='var', text='?p', start=28)
+    >>> ungrouped("SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s") is None
+    True
+    """
+    found = list(tokens(query))
+    words = [t.text.upper() if t.kind == "word" else t.text for t in found]
+    if words.count("SELECT") != 1:
+        return None  # subqueries: which GROUP BY belongs to which SELECT is the parser's job
+    start = words.index("SELECT") + 1
+    selected, depth = [], 0
+    for i in range(start, len(found)):
+        if words[i] in ("WHERE", "{", "FROM") and depth == 0:
+            break
+        depth += {"(": 1, ")": -1}.get(words[i], 0)
+        if found[i].kind == "var" and depth == 0:
+            selected.append(found[i])
+    grouped: set[str] = set()
+    if "GROUP" in words:
+        for i in range(words.index("GROUP") + 1, len(found)):
+            if words[i] in ("HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"):
+                break
+            if found[i].kind == "var":
+                grouped.add(found[i].text[1:])
+    return next((v for v in selected if v.text[1:] not in grouped), None)
 
 
 def clean_syntax_error(
@@ -357,8 +403,17 @@ def clean_syntax_error(
     if not m:
         return QueryError(f"invalid SPARQL: {message.splitlines()[0]}", path=path)
     line, column = int(m.group(1)) - line_offset, int(m.group(2))
+    if "variable that is unbound" in m.group(3) and (bare := ungrouped(query)):
+        before = query[: bare.start]
+        return QueryError(
+            f"{bare.text} is selected but neither grouped nor aggregated: add it to GROUP BY,"
+            f" or select (SAMPLE({bare.text}) AS ?any) for one of its values",
+            path=path,
+            line=before.count("\n") + 1,
+            column=bare.start - (before.rfind("\n") + 1) + 1,
+        )
     stopped = _stopped_at(query, line, column)
-    if stopped and m.group(3).startswith("expected"):
+    if stopped and m.group(3).startswith("expected") and not _sentence(m.group(3), query):
         token, at_end = stopped
         before = query[: token.start]
         at = before.count("\n") + 1, token.start - (before.rfind("\n") + 1) + 1
