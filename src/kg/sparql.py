@@ -368,7 +368,7 @@ def ungrouped(query: str) -> Token | None:
     """
     found = list(tokens(query))
     words = [t.text.upper() if t.kind == "word" else t.text for t in found]
-    if words.count("SELECT") != 1:
+    if words.count("SELECT") != 1 or not AGGREGATES & set(words):
         return None  # subqueries: which GROUP BY belongs to which SELECT is the parser's job
     start = words.index("SELECT") + 1
     selected, depth = [], 0
