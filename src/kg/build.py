@@ -42,9 +42,10 @@ from kg.store import (
 
 __all__ = ["BuildReport", "build", "build_corpus", "serialise", "shacl_validate"]
 
-ROOT = Path(__file__).resolve().parents[2]
-ONTOLOGY = ROOT / "ontology" / "kg.ttl"
-SHAPES = ROOT / "ontology" / "shapes.ttl"
+# Inside the package, so that an installed kg (not only a checkout) can build; the checkout's
+# top-level `ontology/` is a link to this folder.
+ONTOLOGY = Path(__file__).resolve().with_name("ontology") / "kg.ttl"
+SHAPES = ONTOLOGY.with_name("shapes.ttl")
 FORMATS = {
     "kg.trig": ox.RdfFormat.TRIG,
     "kg.nq": ox.RdfFormat.N_QUADS,

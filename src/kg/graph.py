@@ -38,6 +38,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.curation import Corpus
+from kg.errors import InputError
 from kg.models import (
     Attribution,
     CausalClaim,
@@ -187,8 +188,11 @@ class _Emitter:
 
 def ontology_quads(path: Path) -> list[ox.Quad]:
     graph = ox.NamedNode(ID + "graph/ontology")
-    triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+    try:
+        triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+    except OSError as exc:  # Oxigraph's message names no file
+        raise InputError(f"cannot read the ontology: {exc.strerror or exc}", path=path) from None
 
 
 def _entity(emit: _Emitter, e: Entity) -> None:
