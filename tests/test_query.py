@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 
 import pyoxigraph as ox
 import pytest
@@ -491,3 +493,20 @@ def test_kg_query_gives_back_the_caller_s_signal_handlers(seed_store):
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
     assert kg("query", "ASK {}", "--store", seed_store.location).exit_code == 0
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == before
+
+
+def test_output_to_dev_stdout_writes_the_descriptor_not_over_the_file_behind_it(
+    seed_store, tmp_path
+):
+    """`>> log` with --output /dev/stdout: opened by name or renamed over, the log was lost."""
+    log = tmp_path / "log.csv"
+    log.write_text("kept\n")
+    args = [sys.executable, "-m", "kg", "query", "--store", seed_store.location, "--saved",
+            "entities", "--param", "type=Person", "--format", "csv"]  # fmt: skip
+    with log.open("ab") as out:
+        done = subprocess.run([*args, "--output", "/dev/stdout"], stdout=out, check=False)
+    assert done.returncode == 0
+    piped = subprocess.run(args, capture_output=True, check=True).stdout
+    assert log.read_bytes() == b"kept\n" + piped
+    through_pipe = subprocess.run([*args, "--output", "/dev/stdout"], capture_output=True)
+    assert through_pipe.returncode == 0 and through_pipe.stdout == piped

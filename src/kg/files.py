@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -75,6 +77,8 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask()
 
 
+_DESCRIPTOR = re.compile(r"/dev/(stdout|stderr)|(?:/dev/fd|/proc/self/fd)/(\d+)")
+
 # Files `replacing` is writing: a process that must end at once (kg query --timeout, Ctrl-C)
 # removes them rather than leave them beside their targets.
 UNFINISHED: set[str] = set()
@@ -90,8 +94,20 @@ def remove_unfinished() -> None:
 def replacing(path: Path, *, error: type[KgError] = InputError) -> Iterator[IO[bytes]]:
     """A binary file that replaces `path` when the block ends without an exception.
 
-    A symlink is followed (its target is replaced, the link kept); a FIFO or device such as
-    ``/dev/stdout`` is written directly, since there is nothing to rename over."""
+    A symlink is followed (its target is replaced, the link kept); a FIFO or device is written
+    directly, since there is nothing to rename over. ``/dev/stdout``, ``/dev/stderr`` and
+    ``/dev/fd/N`` are the open descriptor itself: opened by name they would truncate a file
+    the shell appends to (``>> log``), and renaming over their target would replace it."""
+    if m := _DESCRIPTOR.fullmatch(str(path)):
+        fd = {"stdout": 1, "stderr": 2}.get(m.group(1)) or int(m.group(2))
+        sys.stdout.flush()
+        try:
+            out = os.fdopen(os.dup(fd), "wb")
+        except OSError as exc:
+            raise error(f"cannot write here: {exc.strerror}", path=path) from None
+        with out:
+            yield out
+        return
     path = Path(os.path.realpath(path))
     try:
         if path.exists() and not path.is_file():
