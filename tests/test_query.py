@@ -293,6 +293,21 @@ def test_a_character_xml_cannot_carry_is_an_error_not_broken_xml(seed_store, que
     assert "\\f" in kg("query", query, "--store", seed_store.location, "--format", other).output
 
 
+def test_a_carriage_return_survives_sparql_xml_and_is_refused_in_rdf_xml(seed_store, tmp_path):
+    """An ingested CRLF article keeps its CRs (kg.normalise), and its offsets count them; XML
+    readers turn a raw CR into LF, so SPARQL XML writes it as a reference."""
+    out = tmp_path / "cr.srx"
+    query = 'SELECT ?x WHERE { BIND("one\\r\\ntwo" AS ?x) }'
+    assert kg("query", query, "--store", seed_store.location, "--output", str(out)).exit_code == 0
+    (row,) = ox.parse_query_results(out.read_bytes(), ox.QueryResultsFormat.XML)
+    assert row["x"].value == "one\r\ntwo"
+    (row,) = rdflib.query.Result.parse(out.open("rb"), format="xml")
+    assert str(row[0]) == "one\r\ntwo"
+    graph = 'CONSTRUCT { <http://e/a> <http://e/p> "one\\r\\ntwo" } WHERE {}'
+    result = kg("query", graph, "--store", seed_store.location, "--format", "rdfxml")
+    assert result.exit_code == 2 and "carriage return (U+000D)" in result.output
+
+
 def test_a_query_the_engine_would_crash_on_is_refused(seed_store):
     deep = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 10_000 + "true" + ")" * 10_000 + ") }"
     binds = "SELECT * WHERE { " + " ".join(f"BIND({i} AS ?v{i})" for i in range(5_000)) + " }"
