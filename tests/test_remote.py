@@ -225,6 +225,22 @@ def test_a_server_whose_queries_miss_the_named_graphs_is_refused(tmp_path):
         assert not open_store(spec).ask("ASK { GRAPH ?g { ?s ?p ?o } }")
 
 
+def test_a_store_without_its_update_url_fails_before_the_build_reads_anything(tmp_path):
+    """Oxigraph server takes updates at /update: a spec naming only /query failed after the
+    whole build (minutes at scale) with the server's raw 400. The data folder here is
+    missing, so only a check made first can give this message."""
+    from servers import running_oxigraph
+
+    with running_oxigraph(tmp_path) as base:
+        args = ["build", "--data", str(tmp_path / "nothing"), "--store", f"{base}/query"]
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert f"{base}/query answered 400" in result.output
+    assert "as no update= was given: if the server takes them elsewhere, add update=URL" in (
+        result.output
+    )
+
+
 def test_oxigraph_server_serves_a_copy_of_the_embedded_store(seed_store, tmp_path):
     """docs/stores.md: `kg build`'s store folder is an Oxigraph store that `oxigraph serve`
     opens as it is (same minor version)."""

@@ -130,6 +130,61 @@ def test_an_answer_that_is_not_sparql_results_is_one_line(body, ctype):
         server.shutdown()
 
 
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_an_answer_with_other_variables_than_asked_is_an_error_not_nulls():
+    """A proxy or cache answering another query: `kg claims` wrote records of nulls with exit
+    0, and `kg summary` and `kg audit` crashed with a KeyError."""
+    body = b'{"head": {"vars": ["foo"]}, "results": {"bindings": [{"foo": {"type": "literal", "value": "1"}}]}}'  # noqa: E501
+    server = _answering(200, body, {"Content-Type": "application/sparql-results+json"})
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/sparql"
+        for args in (["summary"], ["claims"], ["audit", "--summary"], ["viz", "--output", "-"]):
+            result = _cli(*args, "--store", url)
+            assert result.exit_code == 2, (args, result.output)
+            assert f"{url} answered without ?" in result.output, (args, result.output)
+            assert "(it answered ?foo)" in result.output and result.output.count("\n") == 1
+    finally:
+        server.shutdown()
+
+
+def test_an_answer_cut_short_by_the_server_is_one_line_not_a_traceback():
+    """The server dies mid-answer: fewer bytes than its Content-Length, then the close."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"head": {"vars": ["n"]}, "results": {"bindings": [')
+            self.close_connection = True
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/sparql"
+        for args in (["query", "SELECT ?n {}"], ["summary"], ["audit", "--summary"]):
+            result = _cli(*args, "--store", url)
+            assert result.exit_code == 2, (args, result.output)
+            assert result.output == (
+                f"error: {url} closed the connection before the answer was complete "
+                "(51 bytes read)\n"
+            )
+    finally:
+        server.shutdown()
+
+
 def test_passwords_are_masked_in_what_kg_prints(tmp_path):
     from click.testing import CliRunner
     from conftest import MINI
@@ -237,6 +292,7 @@ def test_a_digest_kg_does_not_speak_is_named():
         "http://u:p#s3cret@127.0.0.1:1/sparql",
         "http://127.0.0.1:1/sparql gsp=ftp://u:s3cret@x/",
         "http://127.0.0.1:1/sparql update=u:s3cret",
+        "http://u:s3cret x@127.0.0.1:1/sparql",  # a space cuts the spec: the URL ends at s3cret
     ],
 )
 def test_a_url_refused_as_malformed_is_shown_without_its_password(spec):
@@ -427,3 +483,65 @@ def test_an_html_error_page_is_shown_as_its_text():
     message = str(caught.value)
     assert "answered 403" in message and "No permission" in message and "urn:x" in message
     assert "<" not in message and "color" not in message
+
+
+def test_a_build_stopped_while_loading_a_server_says_what_it_left():
+    """Ctrl-C during `kg build --store URL` left a half-loaded server and said only
+    "interrupted"; a server failing there said to build again, and so does this now."""
+    import signal
+    import subprocess
+    import sys
+    import urllib.parse
+
+    from conftest import DATA, default_signals
+
+    loading, release = threading.Event(), threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])))
+            text = (form.get(b"query") or form.get(b"update") or [b""])[0].decode()
+            if text.lstrip().startswith(("PREFIX", "ASK", "SELECT")) and b"query" in form:
+                answer = (
+                    b'{"head": {}, "boolean": true}'
+                    if "ASK" in text
+                    else b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'
+                )
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+                return
+            if "INSERT DATA" in text and "build-probe" not in text:
+                loading.set()  # the real graph: hold it, as a large load would
+                release.wait(30)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/sparql"
+    args = ["build", "--data", str(DATA), "--files", "none", "--no-validate", "--store", url]
+    build = subprocess.Popen(
+        [sys.executable, "-m", "kg", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_signals,
+    )
+    try:
+        assert loading.wait(120), "the build never started loading"
+        build.send_signal(signal.SIGINT)
+        _, err = build.communicate(timeout=60)
+    finally:
+        release.set()
+        build.kill()
+        server.shutdown()
+    assert build.returncode == 130
+    assert err == (
+        "interrupted (the server now holds part of the old or the new graph: run kg build again)\n"
+    )

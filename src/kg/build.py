@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -151,6 +152,9 @@ def build_corpus(
     # (resolved, so that a symlink's other spelling of the same folder takes the same lock)
     places = (out_dir.resolve() if out_dir and files else None, target)
     replaced = [p.parent for p in places if p is not None]
+    if store is not None and store.startswith(("http://", "https://")):
+        # a wrong URL or a missing permission fails in seconds, not after the whole build
+        cast(RemoteStore, open_store(store, create=True)).check_writable()
     with exclusive(replaced, BUSY):
         corpus = load()
         loaded = time.perf_counter()

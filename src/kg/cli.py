@@ -33,6 +33,11 @@ class Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
+def _notes(exc: BaseException) -> str:
+    """What the library added to an interruption (PEP 678), such as what it left half done."""
+    return "".join(f" ({note})" for note in getattr(exc, "__notes__", ()))
+
+
 def _stop(signum: int, _frame: object) -> None:
     raise Stopped(signum)
 
@@ -64,7 +69,7 @@ class KgGroup(click.Group):
                 for signum, handler in before.items():
                     signal.signal(signum, handler)  # type: ignore[arg-type]
         except Stopped as exc:
-            click.echo(f"stopped by {signal.Signals(exc.signum).name}", err=True)
+            click.echo(f"stopped by {signal.Signals(exc.signum).name}{_notes(exc)}", err=True)
             sys.exit(128 + exc.signum)
         except KgError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -73,8 +78,8 @@ class KgGroup(click.Group):
             # stdout's reader is gone: say nothing more, and let no flush at exit fail again
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+        except KeyboardInterrupt as exc:
+            click.echo(f"interrupted{_notes(exc)}", err=True)
             sys.exit(130)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""

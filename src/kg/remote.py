@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from kg.errors import InputError, QueryError, StoreError
 from kg.namespace import BASE, PREFIXES
 from kg.results import Result, Row, Value
-from kg.sparql import glued, keywords, query_form, substitute, tokens
+from kg.sparql import glued, keywords, projection, query_form, substitute, tokens
 from kg.store import Store, Term
 
 __all__ = ["RemoteStore", "remote_store"]
@@ -42,6 +42,7 @@ GSP_MIN_TRIPLES = 500  # smaller graphs go in batched INSERT DATA: one request f
 BATCH_BYTES = 1_000_000
 DROP_BATCH = 25
 BATCH_TRIPLES = 250  # Virtuoso turns an update into SQL and refuses past 10 000 lines
+PART_LOADED = "the server now holds part of the old or the new graph: run kg build again"
 
 
 def _prologue() -> str:
@@ -175,8 +176,15 @@ class RemoteStore(Store):
                 offers = exc.headers.get_all("WWW-Authenticate") or []
                 raise StoreError(_refused_login(url, offers, login, auth)) from None
             if exc.code == 400 and is_query:
-                raise QueryError(f"the endpoint refused the request (400): {detail}") from None
+                raise QueryError(f"{url} refused the query (400): {detail}") from None
             raise StoreError(f"{url} answered {exc.code}: {detail}") from None
+        except http.client.HTTPException as exc:  # raised by read(), which nothing above wraps
+            if isinstance(exc, http.client.IncompleteRead):
+                raise StoreError(
+                    f"{url} closed the connection before the answer was complete "
+                    f"({len(exc.partial):,} bytes read)"
+                ) from None
+            raise StoreError(f"{url} sent a broken HTTP answer: {type(exc).__name__}") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, TimeoutError):
@@ -222,6 +230,14 @@ class RemoteStore(Store):
                 if "boolean" in doc:
                     return Result.ask(bool(doc["boolean"]))
                 names = doc["head"].get("vars", [])
+                if missing := [n for n in projection(text) or () if n not in names]:
+                    # every kg query reads its variables by name: a server answering others
+                    # (a proxy, another query's cache) would give nulls or a crash, not an error
+                    raise StoreError(
+                        f"{self.query_url} answered without "
+                        f"{', '.join('?' + n for n in missing)}, which the query asks for "
+                        f"(it answered {', '.join('?' + n for n in names) or 'no variables'})"
+                    )
                 rows: list[Row] = [
                     {n: _term_from_json(b[n]) if n in b else None for n in names}
                     for b in doc["results"]["bindings"]
@@ -241,7 +257,16 @@ class RemoteStore(Store):
 
     def update(self, update: str) -> None:
         data = urllib.parse.urlencode({"update": _prologue() + update}).encode()
-        self._request(self.update_url, data, "application/x-www-form-urlencoded", "*/*")
+        try:
+            self._request(self.update_url, data, "application/x-www-form-urlencoded", "*/*")
+        except StoreError as exc:
+            if self.update_url == self.query_url and " answered 400" in str(exc):
+                # Oxigraph server and Fuseki take updates at another URL than queries
+                exc.message += (
+                    " (updates went to the query URL, as no update= was given: if the server"
+                    " takes them elsewhere, add update=URL to the store)"
+                )
+            raise
 
     def _gsp_post(self, graph: str, ntriples: str) -> None:
         assert self.gsp_url is not None
@@ -314,10 +339,11 @@ class RemoteStore(Store):
                 batch = old[i : i + DROP_BATCH]
                 self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in batch))
             self.load_nquads(data)
+        except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM: the same half-loaded server
+            stop.add_note(PART_LOADED)
+            raise
         except StoreError as exc:
-            raise StoreError(
-                f"{exc} (the server now holds part of the old or the new graph: run kg build again)"
-            ) from None
+            raise StoreError(f"{exc} ({PART_LOADED})") from None
 
 
 MAX_TIMEOUT = 7 * 24 * 3600.0  # a week; sockets refuse far larger timeouts with an overflow
@@ -337,6 +363,13 @@ def remote_store(spec: str) -> RemoteStore:
     the URL. A request gives up when the server stays silent for `timeout` seconds (default
     120): connecting, or between two pieces of its answer."""
     url, *options = spec.split()
+    if options and "@" in options[0] and "=" not in options[0].split("@")[0]:
+        # "http://alice:s3c ret@host/x": a space in the password cut the URL in two
+        user = url.split("//", 1)[-1].split(":", 1)[0]
+        raise StoreError(
+            f"{url.split('//', 1)[0]}//{user}:***@... is cut at a space: write a space in a "
+            "user name or password as %20"
+        )
     _check_url(url)
     extra: dict[str, str] = {}
     timeout = 120.0

@@ -357,6 +357,30 @@ def _sentence(detail: str, query: str) -> str | None:
     return said
 
 
+def projection(query: str) -> list[str] | None:
+    """The variables a SELECT query's answer has, in order; None for ``SELECT *`` or another
+    form. A server's answer is checked against it (one that names others is no answer).
+
+    >>> projection("PREFIX x: <u:> SELECT DISTINCT ?a (COUNT(?b) AS ?n) $c { ?a ?b ?c }")
+    ['a', 'n', 'c']
+    >>> projection("SELECT * { ?s ?p ?o }") is None
+    True
+    """
+    found = list(tokens(query))
+    words = [t.text.upper() if t.kind == "word" else t.text for t in found]
+    if "SELECT" not in words:
+        return None
+    names: list[str] = []
+    depth = 0
+    for i in range(words.index("SELECT") + 1, len(found)):
+        if depth == 0 and words[i] in ("WHERE", "{", "FROM", "*"):
+            return names if words[i] != "*" else None
+        depth += {"(": 1, ")": -1}.get(words[i], 0)
+        if found[i].kind == "var" and (depth == 0 or (depth == 1 and words[i - 1] == "AS")):
+            names.append(found[i].text[1:])
+    return names
+
+
 def ungrouped(query: str) -> Token | None:
     """The first variable a one-SELECT query selects bare although it groups (or aggregates)
     without it: the classic mistake behind Oxigraph's "variable that is unbound".
