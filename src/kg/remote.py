@@ -365,9 +365,9 @@ def remote_store(spec: str) -> RemoteStore:
     url, *options = spec.split()
     if options and "@" in options[0] and "=" not in options[0].split("@")[0]:
         # "http://alice:s3c ret@host/x": a space in the password cut the URL in two
-        user = url.split("//", 1)[-1].split(":", 1)[0]
+        login = url.split("//", 1)[-1].split(":", 1)[0]
         raise StoreError(
-            f"{url.split('//', 1)[0]}//{user}:***@... is cut at a space: write a space in a "
+            f"{url.split('//', 1)[0]}//{login}:***@... is cut at a space: write a space in a "
             "user name or password as %20"
         )
     _check_url(url)
