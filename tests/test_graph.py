@@ -299,3 +299,11 @@ def test_a_figure_written_with_an_exponent_is_a_valid_decimal(mini, tmp_path):
     build(mini, None, str(store))
     [row] = open_store(store).select("SELECT ?v (?v * 2 AS ?d) WHERE { ?c kg:value ?v }")
     assert (row["v"].value, row["d"].value) == ("1060000000000", "2120000000000")
+
+
+def test_turtle_says_in_itself_that_it_has_no_named_graphs(seed_graph_dir):
+    """Loaded into another store, kg.ttl answered every saved query with nothing (they name
+    GRAPHs); the file now says so where a user sees it, and parses as before."""
+    head = (seed_graph_dir / "kg.ttl").read_text().splitlines()[:3]
+    assert head[0].startswith("# The kg graph as triples: Turtle has no named graphs")
+    assert "Load kg.nq, kg.trig or kg.jsonld" in head[2]

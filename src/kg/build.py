@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -54,6 +54,13 @@ FORMATS = {
     "kg.jsonld": ox.RdfFormat.JSON_LD,
 }
 
+# Said in the file itself, where a user loading it into another store will see it.
+HEADERS = {
+    "kg.ttl": b"# The kg graph as triples: Turtle has no named graphs, so the graph of each\n"
+    b"# source, claim and proposition is merged here, and a query naming a GRAPH (the saved\n"
+    b"# queries do) finds nothing in it. Load kg.nq, kg.trig or kg.jsonld to keep them.\n",
+}
+
 
 @dataclass
 class BuildReport:
@@ -74,12 +81,15 @@ def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
         yield quad.triple
 
 
-def serialise(quads: Iterable[ox.Quad], fmt: ox.RdfFormat, output: Path | None = None) -> bytes:
+def serialise(
+    quads: Iterable[ox.Quad], fmt: ox.RdfFormat, output: Path | IO[bytes] | None = None
+) -> bytes:
     """Serialise in the given order: same quads, same bytes. Streams to `output` if given."""
     items: Iterable[ox.Quad] | Iterable[ox.Triple] = (
         quads if fmt.supports_datasets else _triples(quads)
     )
-    data = ox.serialize(items, str(output) if output else None, format=fmt, prefixes=PREFIXES)
+    target = str(output) if isinstance(output, Path) else output
+    data = ox.serialize(items, target, format=fmt, prefixes=PREFIXES)
     return data or b""
 
 
@@ -196,7 +206,9 @@ def build_corpus(
             staged_outputs = {}
             for name in names:
                 if name != "kg.nq":
-                    serialise(_parse(staged), FORMATS[name], Path(tmp) / name)
+                    with (Path(tmp) / name).open("wb") as out:
+                        out.write(HEADERS.get(name, b""))
+                        serialise(_parse(staged), FORMATS[name], out)
                 staged_outputs[name] = Path(tmp) / name
             stage("files")
             if store is not None:
