@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import subprocess
 import sys
 import textwrap
@@ -145,22 +147,56 @@ def test_options_that_would_be_ignored_are_refused(seed_store, args, message):
     assert result.exit_code == 2 and message in result.output, result.output
 
 
-def test_the_sources_table_keeps_ids_and_dates_whole_on_80_columns():
+def _sources_in_a_terminal(columns: int) -> str:
+    """`kg sources` as a terminal of `columns` shows it (a real pseudo-terminal)."""
+    import fcntl
     import os
-    import subprocess
-    import sys
+    import pty
+    import struct
+    import termios
 
-    env = {**os.environ, "COLUMNS": "80"}
-    out = subprocess.run(
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    subprocess.run(
         [sys.executable, "-c", "from kg.cli import cli; cli()", "sources"],
-        capture_output=True, text=True, env=env, check=True, cwd=Path(__file__).parents[1],
-    ).stdout  # fmt: skip
+        stdout=follower, stderr=follower, env={**env, "TERM": "xterm"}, check=True,
+        cwd=Path(__file__).parents[1],
+    )  # fmt: skip
+    os.close(follower)
+    out = b""
+    with contextlib.suppress(OSError):  # EIO once the terminal's other end is gone
+        while chunk := os.read(leader, 65536):
+            out += chunk
+    os.close(leader)
+    return re.sub(r"\x1b\[[0-9;]*m", "", out.decode()).replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("columns", [80, 50])
+def test_the_sources_table_keeps_ids_and_dates_whole_in_a_narrow_terminal(columns):
+    out = _sources_in_a_terminal(columns)
     lines = out.splitlines()
-    assert max(len(line) for line in lines) <= 80
-    assert "003_20dda156d22ef2f6  2025-03 (inferred)         8,820" in out
+    assert max(len(line) for line in lines) <= columns
+    assert "003_20dda156d22ef2f6  2025-03 (inferred)" in out
     # an undated source shows what its evidence bounds it by
-    assert "001_1dee60d1331b1bec  undated (from 2024-01-02)  5,861" in out
-    assert lines[0].split()[:4] == ["id", "published", "bytes", "repairs"]
+    assert "001_1dee60d1331b1bec  undated (from 2024-01-02)" in out
+    assert lines[0].split()[:2] == ["id", "published"]
+
+
+def test_the_sources_table_piped_does_not_depend_on_columns():
+    """COLUMNS (or its absence) changed the bytes written to a file, and cut titles."""
+    import os
+
+    def piped(**env: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", "from kg.cli import cli; cli()", "sources"],
+            capture_output=True, text=True, env={**os.environ, **env}, check=True,
+            cwd=Path(__file__).parents[1],
+        ).stdout  # fmt: skip
+
+    out = piped(COLUMNS="40")
+    assert out == piped(COLUMNS="200")
+    assert "When Allies Unwind: The Global Shockwave If Japan Dumps U.S. Treasuries" in out
 
 
 def test_ctrl_c_while_kg_starts_is_quiet():

@@ -164,12 +164,16 @@ def sources(data_dir: Path, fmt: str) -> None:
         )
         for r in rows
     ]
-    console = Console()
+    # piped, the width is not the terminal's (COLUMNS would change the bytes), as in kg query
+    console = Console(width=None if sys.stdout.isatty() else 200)
     table = Table(box=None, header_style="bold", padding=(0, 2, 0, 0))
     names = ("id", "published", "bytes", "repairs")
     widths = [max([len(name), *(len(c[i]) for c in cells)]) for i, name in enumerate(names)]
     for i, (name, width) in enumerate(zip(names, widths, strict=True)):
-        table.add_column(name, no_wrap=True, width=width, justify="right" if i > 1 else "left")
+        # min_width: on a terminal too narrow for them, the columns wrap, an id is never cut
+        table.add_column(
+            name, overflow="fold", min_width=width, justify="right" if i > 1 else "left"
+        )
     # the title takes what is left, so the id and the date stay whole on 80 columns
     rest = max(10, console.width - sum(w + 2 for w in widths) - 1)
     table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=rest)
