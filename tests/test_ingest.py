@@ -44,6 +44,21 @@ def test_changed_article_is_a_new_version_not_an_overwrite(tmp_path):
     assert any(old in note for note in docs[new].meta.notes)
 
 
+def test_a_name_is_one_name_however_its_accents_are_composed(tmp_path):
+    """macOS gives "é" as e + U+0301: the sidecar kept whichever form came, and a later version
+    under the composed name was not seen as a version."""
+    decomposed, composed = tmp_path / "a" / "Cafe\u0301 news.txt", tmp_path / "b" / "Café news.txt"
+    for path, text in ((decomposed, b"1.8%"), (composed, b"2.1%")):
+        path.parent.mkdir()
+        path.write_bytes(ARTICLE.read_bytes().replace(b"1.8%", text))
+    [first] = ingest([decomposed], tmp_path / "d").added
+    [(second, previous)] = ingest([composed], tmp_path / "d").versions
+    assert previous == first
+    names = {d.id: d.meta.original_filename for d in load_sources(tmp_path / "d" / "sources")}
+    assert names == {first: "Café news.txt", second: "Café news.txt"}
+    assert names[first] == composed.name  # the composed form, byte for byte
+
+
 def test_jsonl_metadata_and_date_precision(tmp_path):
     feed = tmp_path / "feed.jsonl"
     text = ARTICLE.read_text(encoding="utf-8")

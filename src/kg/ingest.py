@@ -153,6 +153,11 @@ class Document:
     origin: str  # where it came from, for error messages: a path or `path:line`
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # one spelling of "é" whatever the file system gave (macOS decomposes names), so the
+        # same name is the same name, in the sidecar's bytes and when versions are matched
+        object.__setattr__(self, "name", unicodedata.normalize("NFC", self.name))
+
 
 @dataclass(frozen=True)
 class NotApplied:
@@ -442,7 +447,7 @@ def ingest(paths: list[Path], data_dir: Path, *, skip_invalid: bool = False) -> 
     directory = data_dir / "sources"
     existing = load_sources(directory) if directory.is_dir() else []
     by_hash = {s.meta.sha256: s.meta for s in existing}
-    by_name = {s.meta.original_filename: s.id for s in existing}
+    by_name = {unicodedata.normalize("NFC", s.meta.original_filename): s.id for s in existing}
     ids = {s.id for s in existing}
     report, pending = IngestReport(), []
     for doc in read_documents(paths):
