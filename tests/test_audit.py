@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -307,6 +308,18 @@ def test_html_links_claims_to_quotes_in_context_and_to_the_graph_view(seed_store
     assert "<mark>executed a rapid and complete liquidation" in context
     assert "In a move that stunned" in context  # the text before the quote
     assert 'href="../visualizations/seed-graph.html#claim=000_4c22c95cf8552d28%2Fe001"' in page
+
+
+def test_a_graph_view_whose_name_has_url_characters_is_linked_as_that_file(seed_store, tmp_path):
+    out = tmp_path / "audit.html"
+    view = tmp_path / "views" / "a#b?c%zz é.html"
+    invoke("--store", seed_store.location, "--check", "contradictions", "--output", str(out),
+           "--graph-view", str(view))  # fmt: skip
+    page = out.read_text(encoding="utf-8")
+    href = 'href="views/a%23b%3Fc%25zz%20%C3%A9.html#claim=000_4c22c95cf8552d28%2Fe001"'
+    assert href in page
+    link = href.split('"')[1].split("#")[0]
+    assert (tmp_path / urllib.parse.unquote(link)) == view  # the link names that very file
 
 
 def test_article_text_stays_inert_in_markdown_and_html(mini, tmp_path):

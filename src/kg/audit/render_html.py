@@ -52,7 +52,8 @@ def _anchor(claim_id: str) -> str:
 def _graph_link(graph_view: str | None, key: str, ident: str) -> str:
     if not graph_view:
         return ""
-    href = f"{graph_view}#{key}={urllib.parse.quote(ident, safe='')}"
+    # a file's path: its "#", "?", "%" and spaces are part of the name, not of a URL
+    href = f"{urllib.parse.quote(graph_view)}#{key}={urllib.parse.quote(ident, safe='')}"
     return f' <a class="meta" href="{escape(href)}">graph</a>'
 
 
