@@ -11,10 +11,10 @@ SYSTEM_PACKAGES := chromium virtuoso-opensource
 
 .PHONY: run test lint typecheck build clean system-deps screenshot bench-viz bench-query
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 # The audit exits 1 when it has findings: that is its report, not a failure of `make run`.
