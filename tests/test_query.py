@@ -525,3 +525,13 @@ def test_output_to_dev_stdout_writes_the_descriptor_not_over_the_file_behind_it(
     assert log.read_bytes() == b"kept\n" + piped
     through_pipe = subprocess.run([*args, "--output", "/dev/stdout"], capture_output=True)
     assert through_pipe.returncode == 0 and through_pipe.stdout == piped
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "xml", "tsv"])
+def test_a_file_holds_the_bytes_standard_output_gets(seed_store, tmp_path, fmt):
+    """JSON written with --output lacked the final newline that standard output has."""
+    args = ["query", "--saved", "entities", "--param", "type=Person", "--store",
+            seed_store.location, "--format", fmt]  # fmt: skip
+    out = tmp_path / f"people.{fmt}"
+    assert kg(*args, "--output", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8") == kg(*args).output

@@ -362,7 +362,7 @@ def write_result(
     to_stdout = output is None or str(output) == "-"
     if fmt is ResultFormat.table:
         if result.form == "graph":
-            raise QueryError("CONSTRUCT and DESCRIBE give a graph: use ttl, jsonld or nt")
+            raise QueryError("CONSTRUCT and DESCRIBE give a graph: use ttl, jsonld, nt or rdfxml")
         if to_stdout:
             _table(result, sys.stdout)
             return
@@ -386,5 +386,9 @@ def write_result(
         sys.stdout.flush()
         return
     with replacing(Path(output), error=QueryError) as binary:  # type: ignore[arg-type]
+        last = b"\n"
         for chunk in chunks:
             binary.write(chunk)
+            last = chunk[-1:] or last
+        if last != b"\n":  # the same bytes as on standard output
+            binary.write(b"\n")
