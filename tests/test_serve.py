@@ -3,6 +3,7 @@ runaway query."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import threading
@@ -22,6 +23,7 @@ from kg.serve import Endpoint, make_server
 
 MINI_DATA = __import__("conftest").MINI
 
+FORM = "application/x-www-form-urlencoded"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 UNBOUNDED_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (<urn:x>|!<urn:x>)* ?b . ?c ?d ?e }"
 
@@ -122,12 +124,29 @@ def test_content_negotiation_and_format_parameter(served):
     status, headers, _ = get(f"{base}/sparql?query={q}", "text/csv;q=0, text/*")
     assert status == 200 and headers["Content-Type"].startswith("text/tab-separated-values")
     status, headers, _ = get(f"{base}/sparql?query={graph}", "text/turtle;q=0, text/*")
-    assert status == 406  # no other text/ type of a graph: N-Triples is application/
+    assert status == 200 and headers["Content-Type"] == "application/n-triples"  # as text/plain
     status, headers, _ = get(f"{base}/sparql?query={q}", "application/*;Q=0, */*;q=0.5")
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
     refused = "application/sparql-results+json;q=0, application/json"
     status, headers, _ = get(f"{base}/sparql?query={q}", refused)
     assert status == 406  # the answer would carry the refused type
+
+
+def test_wildcards_match_every_name_a_format_is_offered_under(served):
+    """ASK as text/* was 406 though its XML is offered as text/xml; a graph as XML was 406
+    though ?format=xml gives RDF/XML."""
+    base, _ = served
+    ask = urllib.parse.quote("ASK { ?s a kg:Source }")
+    status, headers, body = get(f"{base}/sparql?query={ask}", "text/*")
+    assert status == 200 and headers["Content-Type"] == "application/sparql-results+xml"
+    assert "<boolean>true</boolean>" in body
+    graph = urllib.parse.quote("CONSTRUCT WHERE { ?s a kg:Source }")
+    for accept in ("application/xml", "text/xml"):
+        status, headers, body = get(f"{base}/sparql?query={graph}", accept)
+        assert status == 200 and headers["Content-Type"] == "application/rdf+xml", accept
+        assert len(rdflib.Graph().parse(data=body, format="xml")) == 5
+    status, _, body = get(f"{base}/sparql?query={graph}", "text/xml;q=0, application/rdf+xml")
+    assert status == 406 and "text/xml" in body  # refused under one name, refused under all
 
 
 def test_sparqlwrapper_asks_for_json_ld_by_name_and_by_media_type(served):
@@ -157,6 +176,30 @@ def test_a_request_that_is_not_utf_8_is_refused_not_repaired(served, how):
     assert status == 400 and "not UTF-8" in body
 
 
+def raw_bytes(base, request: bytes) -> tuple[int, str]:
+    """Send these bytes as they are (clients percent-encode a URL; some do not)."""
+    import socket
+
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(request)
+        answer = b"".join(iter(lambda: connection.recv(65536), b""))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body.decode()
+
+
+def test_raw_bytes_in_a_url_are_read_as_utf_8(served):
+    """http.server reads the request line as Latin-1: "Café" sent raw came back "CafÃ©", and
+    a byte that is not UTF-8 ran as "ÿ"."""
+    base, _ = served
+    for query in ('SELECT ?x { BIND("Café" AS ?x) }', 'SELECT ?x { BIND("Caf%C3%A9" AS ?x) }'):
+        url = "/sparql?query=" + query.replace(" ", "%20").replace('"', "%22")
+        status, body = raw_bytes(base, b"GET " + url.encode() + b" HTTP/1.0\r\n\r\n")
+        assert status == 200 and json.loads(body)["results"]["bindings"][0]["x"]["value"] == "Café"
+    status, body = raw_bytes(base, b'GET /sparql?query=ASK{FILTER("\xff")} HTTP/1.0\r\n\r\n')
+    assert status == 400 and "not UTF-8" in body
+
+
 def test_xml_is_not_acceptable_for_a_value_xml_cannot_carry(served):
     base, _ = served
     query = urllib.parse.quote('SELECT ?x WHERE { BIND("page\fbreak" AS ?x) }')
@@ -182,6 +225,8 @@ def test_sparql_query_body_and_result_limit(served):
     assert status == 200
     assert len(body.splitlines()) == 1 + 100
     assert headers["X-KG-Truncated"] == "results cut at 100 rows"
+    # a page on another origin may read the answer (CORS), and so must see that it was cut
+    assert "X-KG-Truncated" in headers["Access-Control-Expose-Headers"].split(", ")
 
 
 @pytest.mark.parametrize(
@@ -442,6 +487,47 @@ def test_malformed_headers_get_an_answer_not_a_dropped_connection(served):
         connection.close()
 
 
+def test_an_empty_query_an_update_by_get_and_two_lengths_are_named(served):
+    base, _ = served
+    status, _, text = get(f"{base}/sparql?query=")
+    assert (status, text) == (400, "the query is empty\n")
+    status, _, text = get(f"{base}/sparql", data=b"query=", content_type=FORM)
+    assert (status, text) == (400, "the query is empty\n")
+    update = urllib.parse.quote("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    status, _, text = get(f"{base}/sparql?update={update}")
+    assert status == 400 and "must be sent with POST" in text and "read-only" in text
+    # RFC 9112: two lengths, and where the body ends is unknown (the first was used)
+    request = (
+        b"POST /sparql HTTP/1.0\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 6\r\nContent-Length: 30\r\n\r\nASK {}"
+    )
+    status, text = raw_bytes(base, request)
+    assert status == 400 and "Content-Length" in text
+
+
+def test_a_service_description_for_a_client_that_asks_for_rdf(served):
+    base, _ = served
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    formats = rdflib.Namespace("http://www.w3.org/ns/formats/")
+    for accept, parser in (("text/turtle", "turtle"), ("application/ld+json", "json-ld")):
+        status, headers, body = get(f"{base}/sparql", accept)
+        assert status == 200 and headers["Content-Type"].startswith(accept)
+        graph = rdflib.Graph().parse(data=body, format=parser)
+        (service,) = graph.subjects(rdflib.RDF.type, sd.Service)
+        assert graph.value(service, sd.endpoint) == rdflib.URIRef(f"{base}/sparql")
+        assert set(graph.objects(service, sd.supportedLanguage)) == {sd.SPARQL11Query}
+        assert {formats.Turtle, formats.SPARQL_Results_JSON} < set(
+            graph.objects(service, sd.resultFormat)
+        )
+    # without a Host header (HTTP/1.0), the address the server listens on
+    status, body = raw_bytes(base, b"GET /sparql HTTP/1.0\r\nAccept: text/turtle\r\n\r\n")
+    assert status == 200 and f"<{base}/sparql>" in body
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for accept in (None, "*/*", browser):
+        status, _, text = get(f"{base}/sparql", accept)
+        assert (status, text) == (400, "missing query= parameter\n"), accept
+
+
 def test_kg_refuses_an_answer_its_server_cut_short(served):
     from kg.errors import StoreError
     from kg.store import open_store
@@ -515,10 +601,9 @@ def test_ctrl_c_stops_kg_serve_quietly(seed_store):
             os.killpg(server.pid, signal.SIGKILL)
 
 
-def test_sigterm_lets_the_queries_under_way_finish(seed_store):
-    """systemd and `docker stop` send SIGTERM: the queries being answered got 500 as the
-    workers were stopped under them; now they are answered, then the server stops (exit 0)."""
-    import contextlib
+@contextlib.contextmanager
+def kg_serve(store: str):
+    """`kg serve` in a process of its own, to be signalled; its base URL."""
     import os
     import signal
     import subprocess
@@ -528,7 +613,7 @@ def test_sigterm_lets_the_queries_under_way_finish(seed_store):
 
     program = "from kg.cli import cli; cli()"
     server = subprocess.Popen(
-        [sys.executable, "-c", program, "serve", "--port", "0", "--store", seed_store.location],
+        [sys.executable, "-c", program, "serve", "--port", "0", "--store", store],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -536,20 +621,53 @@ def test_sigterm_lets_the_queries_under_way_finish(seed_store):
     )
     try:
         assert server.stdout is not None and server.stderr is not None
-        base = server.stdout.readline().decode().split(" at ")[1].split("/ ")[0]
-        seconds = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a kg:Claim . ?e a kg:Source }"
+        yield server, server.stdout.readline().decode().split(" at ")[1].split("/ ")[0]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+# a query of about 3 s on the seed graph
+SECONDS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a kg:Claim . ?e a kg:Source }"
+
+
+def test_sigterm_lets_the_queries_under_way_finish(seed_store):
+    """systemd and `docker stop` send SIGTERM: the queries being answered got 500 as the
+    workers were stopped under them; now they are answered, then the server stops (exit 0)."""
+    import signal
+
+    with kg_serve(seed_store.location) as (server, base):
         answers: list = []
-        asking = threading.Thread(target=lambda: answers.append(client(base, seconds).convert()))
+        asking = threading.Thread(target=lambda: answers.append(client(base, SECONDS).convert()))
         asking.start()
-        time.sleep(1)  # under way: it takes about 3 s
+        time.sleep(1)  # under way
         server.send_signal(signal.SIGTERM)
         asking.join(30)
         assert answers and int(answers[0]["results"]["bindings"][0]["n"]["value"]) > 10**7
         assert server.wait(30) == 0
         assert server.stderr.read().decode() == ""
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
+
+
+def test_a_client_that_comes_during_the_drain_is_refused_at_once(seed_store):
+    """It was left in the listening queue, waited out the drain (up to --timeout and 5 s),
+    and was then reset."""
+    import signal
+    import socket
+
+    with kg_serve(seed_store.location) as (server, base):
+        answers: list = []
+        asking = threading.Thread(target=lambda: answers.append(client(base, SECONDS).convert()))
+        asking.start()
+        time.sleep(1)
+        server.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        host, port = base.removeprefix("http://").split(":")
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection((host, int(port)), timeout=10).close()
+        assert asking.is_alive()  # refused during the drain, not after it
+        asking.join(30)
+        assert answers and int(answers[0]["results"]["bindings"][0]["n"]["value"]) > 10**7
+        assert server.wait(30) == 0
 
 
 def test_a_rebuild_is_served_at_once_and_refused_under_a_writer(tmp_path):

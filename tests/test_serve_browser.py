@@ -15,9 +15,12 @@ from kg.viz_page import CHROMIUM, CHROMIUM_ARGS
 ARGS = list(CHROMIUM_ARGS)
 
 
+LIMIT = 50  # rows in an answer: the seed graph has more claims
+
+
 @pytest.fixture(scope="module")
 def base(seed_store):
-    endpoint = Endpoint(seed_store.location, timeout=10)
+    endpoint = Endpoint(seed_store.location, timeout=10, limit=LIMIT)
     server = make_server(endpoint, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -103,3 +106,45 @@ def test_typing_a_query_sends_nothing_off_the_machine(base, page):
     completers = page.evaluate("() => window.kgYasgui.getTab().getYasqe().config.autocompleters")
     assert "property" not in completers and "class" not in completers
     assert blocked == []
+
+
+def test_saved_queries_load_valid_and_every_predeclared_prefix_is_listed(base, page):
+    """The saved queries use the prefixes the server predeclares, without PREFIX lines: YASQE
+    marked each one invalid ("Prefix 'kg' is not defined")."""
+    from kg.namespace import PREFIXES
+
+    page.goto(base + "/")
+    page.wait_for_function("window.kgYasgui && document.querySelectorAll('#saved button').length")
+    listed = page.locator("#prefixes").inner_text()
+    assert [name.strip() for name in listed.split(",")] == [f"{p}:" for p in PREFIXES]
+    names = page.eval_on_selector_all("#saved button", "bs => bs.map(b => b.dataset.name)")
+    invalid = []
+    for name in names:
+        page.locator(f"#saved button[data-name='{name}']").click()
+        if not page.evaluate("() => window.kgYasgui.getTab().getYasqe().queryValid"):
+            invalid.append(name)
+    assert len(names) >= 10 and invalid == []
+    valid = """(query) => {
+      window.kgYasgui.getTab().setQuery(query);
+      return window.kgYasgui.getTab().getYasqe().queryValid;
+    }"""
+    assert page.evaluate(valid, "SELECT * WHERE { ?s kg:says ent:japan }") is True
+    assert page.evaluate(valid, "SELECT * WHERE { ?s nope:says ent:japan }") is False
+
+
+def test_an_answer_cut_at_the_server_s_limit_says_so(base, page):
+    page.goto(base + "/")
+    page.wait_for_function("window.kgYasgui")
+    run = """(query) => {
+      const tab = window.kgYasgui.addTab(true);
+      tab.setQuery(query);
+      tab.getYasqe().query();
+    }"""
+    chip = page.locator(".yasr_response_chip:visible")
+    page.evaluate(run, "SELECT ?c WHERE { ?c a kg:Claim }")
+    chip.filter(has_text="results").wait_for(timeout=20_000)
+    assert chip.inner_text().startswith(f"{LIMIT} results")
+    assert f"incomplete: results cut at {LIMIT} rows" in chip.inner_text()
+    page.evaluate(run, "SELECT ?c WHERE { ?c a kg:Claim } LIMIT 3")
+    chip.filter(has_text="3 results").wait_for(timeout=20_000)
+    assert "incomplete" not in chip.inner_text()

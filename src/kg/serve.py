@@ -3,7 +3,8 @@
 - ``/sparql``: queries by GET (``?query=``) or POST (form-encoded, or
   ``application/sparql-query``); the result format by content negotiation (``Accept``) or
   ``?format=json|xml|csv|tsv|ttl|nt|jsonld``. Updates (POST ``update=`` or
-  ``application/sparql-update``) only with `allow_update`.
+  ``application/sparql-update``) only with `allow_update`. With no parameters and an RDF
+  format in ``Accept`` (``text/turtle``): a SPARQL 1.1 Service Description.
 - Read-only by default. SERVICE (the engine would fetch any URL a query names), LOAD and
   updates are refused with 403 unless enabled. Every query runs in a worker process with a
   deadline (`kg.pool`): a runaway query is stopped with 503 and a clear message, and the
@@ -49,10 +50,29 @@ ACCEPTS = {
     "application/ld+json": ResultFormat.jsonld,
     "application/rdf+xml": ResultFormat.rdfxml,
 }
+# A graph's JSON is JSON-LD and its XML RDF/XML, as most servers answer these names.
+GRAPH_ACCEPTS = {
+    "application/json": ResultFormat.jsonld,
+    "application/xml": ResultFormat.rdfxml,
+    "text/xml": ResultFormat.rdfxml,
+}
 # `?format=` values: ours, and the names clients such as SPARQLWrapper send.
 ALIASES = {"turtle": "ttl", "n3": "ttl", "ntriples": "nt", "json-ld": "jsonld", "rdf+xml": "rdfxml"}
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# The W3C's names of the formats, for a service description's sd:resultFormat
+FORMAT_NAMES = {
+    ResultFormat.json: "SPARQL_Results_JSON",
+    ResultFormat.xml: "SPARQL_Results_XML",
+    ResultFormat.csv: "SPARQL_Results_CSV",
+    ResultFormat.tsv: "SPARQL_Results_TSV",
+    ResultFormat.ttl: "Turtle",
+    ResultFormat.nt: "N-Triples",
+    ResultFormat.jsonld: "JSON-LD",
+    ResultFormat.rdfxml: "RDF_XML",
+}
 STATIC = {
-    "/": ("index.html", "text/html; charset=utf-8"),
     "/yasgui.min.js": ("yasgui.min.js", "text/javascript; charset=utf-8"),
     "/yasgui.min.css": ("yasgui.min.css", "text/css; charset=utf-8"),
 }
@@ -69,6 +89,7 @@ class InFlight:
     def __init__(self) -> None:
         self._count = 0
         self._changed = threading.Condition()
+        self.listener: socket.socket | None = None  # the server's, closed when the drain starts
 
     def begin(self) -> None:
         with self._changed:
@@ -80,7 +101,11 @@ class InFlight:
             self._changed.notify_all()
 
     def drain(self, seconds: float) -> bool:
-        """Wait until none is left, at most `seconds`; whether none is."""
+        """Stop listening, then wait until none is left, at most `seconds`; whether none is.
+        A client that comes during the drain is refused at once: left in the listening queue,
+        it would wait out the drain and then be reset."""
+        if self.listener is not None:
+            self.listener.close()
         with self._changed:
             return self._changed.wait_for(lambda: self._count == 0, timeout=seconds)
 
@@ -110,6 +135,32 @@ class Endpoint:
             writable=embedded_writer,
             memory_mb=self.memory_mb,
         )
+
+    def description(self, url: str, fmt: ResultFormat) -> bytes:
+        """A SPARQL 1.1 Service Description of the endpoint at `url`, in `fmt`."""
+        import pyoxigraph as ox
+
+        from kg.results import Result, serialise
+
+        service, a = ox.BlankNode("service"), ox.NamedNode(RDF_TYPE)
+        languages = ["SPARQL11Query"] + (["SPARQL11Update"] if self.allow_update else [])
+        triples = [
+            ox.Triple(service, a, ox.NamedNode(SD + "Service")),
+            ox.Triple(service, ox.NamedNode(SD + "endpoint"), ox.NamedNode(url)),
+            *(
+                ox.Triple(service, ox.NamedNode(SD + "supportedLanguage"), ox.NamedNode(SD + name))
+                for name in languages
+            ),
+            # the default graph is the union of the named graphs
+            ox.Triple(
+                service, ox.NamedNode(SD + "feature"), ox.NamedNode(SD + "UnionDefaultGraph")
+            ),
+            *(
+                ox.Triple(service, ox.NamedNode(SD + "resultFormat"), ox.NamedNode(FORMATS + name))
+                for name in FORMAT_NAMES.values()
+            ),
+        ]
+        return serialise(Result.graph(triples), fmt, {"sd": SD, "formats": FORMATS})
 
     def check(self, text: str, update: bool) -> str:
         """The query form, or `Refused` when the policy forbids the request."""
@@ -184,11 +235,14 @@ def _standard_only(text: str) -> None:
 
 def _query_string(text: str) -> dict[str, list[str]]:
     """Parameters of a query string or form; `BadRequest` when they are not UTF-8 once
-    percent-decoded (replacing the bytes would run a query the client did not send)."""
+    percent-decoded (replacing the bytes would run a query the client did not send). An empty
+    query= or update= is kept, to be named as empty; other empty values mean nothing."""
     try:
-        return urllib.parse.parse_qs(text, errors="strict")
+        given = urllib.parse.parse_qs(text, keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
         raise BadRequest("the request's parameters are not UTF-8 once percent-decoded") from None
+    kept = {k: v if k in ("query", "update") else [x for x in v if x] for k, v in given.items()}
+    return {k: v for k, v in kept.items() if v}
 
 
 class BadRequest(KgError):
@@ -227,6 +281,8 @@ def negotiate(
     <ResultFormat.tsv: 'tsv'>
     >>> negotiate("application/*;q=0, */*;q=0.5", "SELECT")
     <ResultFormat.csv: 'csv'>
+    >>> negotiate("text/*", "ASK"), negotiate("text/xml", "CONSTRUCT")
+    (<ResultFormat.xml: 'xml'>, <ResultFormat.rdfxml: 'rdfxml'>)
     """
     graph = form in ("CONSTRUCT", "DESCRIBE")
     default = ResultFormat.ttl if graph else ResultFormat.json
@@ -235,9 +291,7 @@ def negotiate(
         if graph and requested in ("xml", "json"):  # a graph's XML is RDF/XML, its JSON JSON-LD
             requested = {"xml": "rdfxml", "json": "jsonld"}[requested]
         try:
-            chosen = ACCEPTS.get(requested) or ResultFormat(requested)  # a name or a media type
-            if graph and chosen is ResultFormat.json and requested == "application/json":
-                chosen = ResultFormat.jsonld
+            chosen = _named(requested, graph) or ResultFormat(requested)  # a name or a media type
         except ValueError:
             raise QueryError(f"unknown format {requested!r}") from None
         if chosen is ResultFormat.table or chosen.for_graphs != graph:
@@ -255,25 +309,59 @@ def negotiate(
             excluded.add(media.lower())
     # q=0 refuses a format under any of its names, and a range of them (application/*;q=0)
     # wherever a wildcard would pick one; answers carry the format's own media type
-    refused = skip | {ACCEPTS[m] for m in excluded if m in ACCEPTS}
-    ranges = {m.removesuffix("*") for m in excluded if m.endswith("/*")}
+    refused = skip | {f for m in excluded if (f := _named(m, graph))}
+    ranges = {m.removesuffix("*") for m in excluded if m.endswith("/*") and m != "*/*"}
+    allowed = [
+        fmt
+        for fmt in dict.fromkeys((default, *ACCEPTS.values()))
+        if fmt not in refused and _fits(fmt, form) and not _main(fmt).startswith(tuple(ranges))
+    ]
     for _, _, media in sorted(ranked):
-        fmt = ResultFormat.jsonld if graph and media == "application/json" else ACCEPTS.get(media)
+        fmt = _named(media, graph)
         if fmt is not None and fmt not in refused and _fits(fmt, form):
             return fmt
-        if media.endswith("/*"):  # the first format of that type, the default first
-            kind = media.removesuffix("*")
-            for fmt in dict.fromkeys((default, *ACCEPTS.values())):
-                name = fmt.media_type.split(";")[0]
-                if (
-                    (kind == "*/" or name.startswith(kind))
-                    and fmt not in refused
-                    and not any(name.startswith(r) for r in ranges if r != "*/")
-                    and _fits(fmt, form)
-                ):
-                    return fmt
-    offered = sorted(m for m, f in ACCEPTS.items() if _fits(f, form))
+        if media.endswith("/*"):
+            # the first format of that type, the default first; else the first offered under
+            # a name of that type (an ASK answer as text/xml)
+            kind = "" if media == "*/*" else media.removesuffix("*")
+            by_type = [f for f in allowed if _main(f).startswith(kind)]
+            by_name = [f for f in allowed if any(n.startswith(kind) for n in _names(f, graph))]
+            if by_type or by_name:
+                return (by_type or by_name)[0]
+    offered = sorted(
+        m for m in {**ACCEPTS, **GRAPH_ACCEPTS} if (f := _named(m, graph)) and _fits(f, form)
+    )
     raise NotAcceptable(f"cannot answer {_a(form)} {form} query as {accept}: " + ", ".join(offered))
+
+
+def _description_format(accept: str | None) -> ResultFormat | None:
+    """The RDF format a request for the service description asks for by its own media type;
+    None for a wildcard, text/plain or XML, as browsers and curl send, who are told instead
+    that the query is missing.
+
+    >>> _description_format("text/turtle"), _description_format("text/html, */*;q=0.8")
+    (<ResultFormat.ttl: 'ttl'>, None)
+    """
+    asked = {item.split(";")[0].strip().lower() for item in (accept or "").split(",")}
+    with contextlib.suppress(NotAcceptable):
+        fmt = negotiate(accept, "DESCRIBE")
+        if asked & {m for m, f in ACCEPTS.items() if f is fmt and m != "text/plain"}:
+            return fmt
+    return None
+
+
+def _named(media: str, graph: bool) -> ResultFormat | None:
+    """The format a media type names, in an answer to a graph query or to another."""
+    return (GRAPH_ACCEPTS.get(media) if graph else None) or ACCEPTS.get(media)
+
+
+def _names(fmt: ResultFormat, graph: bool) -> list[str]:
+    """The media types `fmt` is offered under."""
+    return [m for m in {**ACCEPTS, **GRAPH_ACCEPTS} if _named(m, graph) is fmt]
+
+
+def _main(fmt: ResultFormat) -> str:
+    return fmt.media_type.split(";")[0]
 
 
 class NotAcceptable(KgError):
@@ -353,6 +441,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Expose-Headers", "X-KG-Truncated")  # to other origins
         self.send_header("Vary", "Accept")
         for key, value in (extra or {}).items():
             self.send_header(key, value)
@@ -376,16 +465,50 @@ class Handler(BaseHTTPRequestHandler):
         except BadRequest as exc:
             self._text(400, str(exc))
 
+    def _url(self) -> urllib.parse.SplitResult:
+        """The request's URL, read as UTF-8. http.server reads the request line as Latin-1,
+        which would turn "Café" sent as raw bytes into "CafÃ©"."""
+        try:
+            return urllib.parse.urlsplit(self.path.encode("latin-1").decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise BadRequest(f"the request's URL is not UTF-8 (byte {exc.start})") from None
+
+    def _endpoint_url(self) -> str:
+        """This endpoint's URL, by the name the client used (Host) where it is one."""
+        import pyoxigraph as ox
+
+        if host := self.headers.get("Host"):
+            with contextlib.suppress(ValueError):
+                return ox.NamedNode(f"http://{host}/sparql").value
+        address = self.server.server_address
+        assert isinstance(address, tuple)
+        name = f"[{address[0]}]" if ":" in str(address[0]) else address[0]
+        return f"http://{name}:{address[1]}/sparql"
+
     def _get(self) -> None:
-        url = urllib.parse.urlsplit(self.path)
+        url = self._url()
         if url.path == "/sparql":
             params = _query_string(url.query)
+            if "query" not in params and "update" in params:
+                read_only = "" if self.endpoint.allow_update else " (and this one is read-only)"
+                self._text(
+                    400,
+                    "an update must be sent with POST, as update= in a form or as "
+                    f"application/sparql-update{read_only}",
+                )
+                return
+            if not params and (fmt := _description_format(self.headers.get("Accept"))):
+                body = self.endpoint.description(self._endpoint_url(), fmt)
+                self._send(200, body, fmt.media_type)
+                return
             if "query" not in params:
                 self._text(400, "missing query= parameter")
                 return
             if self._dataset_refused(params) or self._ambiguous(params):
                 return
             self._sparql(params["query"][0], False, _format(params))
+        elif url.path == "/":
+            self._send(200, _page(), "text/html; charset=utf-8")
         elif url.path in STATIC:
             name, content_type = STATIC[url.path]
             body = (resources.files("kg") / "web" / name).read_bytes()
@@ -428,7 +551,7 @@ class Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_PATCH = _not_allowed
 
     def _post(self) -> None:
-        url = urllib.parse.urlsplit(self.path)
+        url = self._url()
         if url.path != "/sparql":
             self._text(404, "not found: POST queries to /sparql")
             return
@@ -436,12 +559,14 @@ class Handler(BaseHTTPRequestHandler):
             # a body of unknown size could not be refused before it is read
             self._text(411, "send the body with a Content-Length, not chunked")
             return
+        lengths = set(self.headers.get_all("Content-Length") or ["0"])
         try:
-            length = int(self.headers.get("Content-Length") or 0)
+            length = int(lengths.pop()) if len(lengths) == 1 else -1  # two: which? (RFC 9112)
         except ValueError:
             length = -1
         if length < 0:
-            self._text(400, "bad Content-Length")
+            self.close_connection = True  # where this body ends is unknown
+            self._text(400, "bad Content-Length (one, a whole number)")
             return
         if length > MAX_BODY:
             self._text(413, f"request body over {MAX_BODY // 1024 // 1024} MB")
@@ -523,6 +648,9 @@ class Handler(BaseHTTPRequestHandler):
     def _sparql(self, text: str, update: bool, fmt: str | None) -> None:
         endpoint = self.endpoint
         assert endpoint.pool is not None
+        if not update and not text.strip():
+            self._text(400, "the query is empty")
+            return
         try:
             form = endpoint.check(text, update)
             if update:
@@ -559,6 +687,16 @@ class Handler(BaseHTTPRequestHandler):
         self._send(answer.status, answer.body, answer.content_type, extra)
 
 
+def _page() -> bytes:
+    """The query page, with the prefixes the server predeclares (`kg.namespace.PREFIXES`):
+    the page lists them, and its editor knows them."""
+    from kg.namespace import PREFIXES
+
+    page = (resources.files("kg") / "web" / "index.html").read_text(encoding="utf-8")
+    prefixes = json.dumps(PREFIXES).replace("</", "<\\/")  # inside a <script>
+    return page.replace("{{PREFIXES}}", prefixes).encode()
+
+
 def _is_address(name: str) -> bool:
     try:
         ipaddress.ip_address(name)
@@ -593,4 +731,5 @@ def make_server(
     except OSError as exc:
         raise KgError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     endpoint.start()
+    endpoint.in_flight.listener = server.socket
     return server
