@@ -334,3 +334,25 @@ def test_article_text_stays_inert_in_markdown_and_html(mini, tmp_path):
     md = tmp_path / "a.md"
     invoke(*store, "--output", str(md))
     assert "<script>" not in md.read_text(encoding="utf-8")
+
+
+def test_an_empty_or_half_loaded_store_is_an_error_not_a_clean_report(seed_graph_dir, tmp_path):
+    """An empty store, or a server loaded partway, audited to "0 findings" with exit 0, so a
+    CI gate (--fail-on error) passed on it; kg summary counted what happened to be there."""
+    from kg.store import open_store
+
+    empty = CliRunner().invoke(cli, ["audit", "--store", ":memory:"])
+    assert empty.exit_code == 2
+    assert "the store holds no graph from kg build" in empty.output
+    lines = (seed_graph_dir / "kg.nq").read_bytes().splitlines(keepends=True)
+    claim_type = b"> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kg-news/ontology#Claim>"
+    dropped = [line for line in lines if claim_type in line][:3]  # three claims' types
+    part = open_store(tmp_path / "part", create=True)
+    part.load_nquads(b"".join(line for line in lines if line not in dropped))
+    del part
+    for args in (["audit"], ["summary"]):
+        result = CliRunner().invoke(cli, [*args, "--store", str(tmp_path / "part")])
+        assert result.exit_code == 2, result.output
+        assert "holds 344 claims where its build wrote 347: it was loaded partway" in (
+            result.output
+        )

@@ -612,5 +612,8 @@ def emit_corpus(
             _claim(emit, source, claim, key, orders[(sid, claim.id)])
     _listings(emit, corpus, keys, orders, _propositions(emit, corpus, keys))
     _components(emit, corpus)
+    # what the build wrote, for readers to check a store against (kg.query.check_complete)
+    emit(ID + "build", RDF_TYPE, K.Build, ID + "graph/build")
+    emit(ID + "build", K.claimsWritten, _typed(len(orders), "integer"), ID + "graph/build")
     emit.flush()
     return emit.count

@@ -194,6 +194,10 @@ class KG(DefinedNamespace):
     leavesComponent: URIRef
     entersComponent: URIRef
 
+    # The build that wrote the graph: how a reader tells a complete graph from a partial one
+    Build: URIRef
+    claimsWritten: URIRef
+
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")

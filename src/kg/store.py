@@ -32,9 +32,15 @@ from kg.results import Result
 from kg.results import Row as AnyRow
 from kg.sparql import check_size, clean_syntax_error, substitute
 
-__all__ = ["DEFAULT_STORE", "EmbeddedStore", "Store", "Term", "open_store"]
+__all__ = ["DEFAULT_STORE", "EmbeddedStore", "Store", "Term", "check_complete", "open_store"]
 
 DEFAULT_STORE = "build/store"
+
+_BUILT = """
+SELECT ?claims (COUNT(DISTINCT ?c) AS ?found) WHERE {
+  ?build a kg:Build ; kg:claimsWritten ?claims .
+  OPTIONAL { ?c a kg:Claim }
+} GROUP BY ?claims"""
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term | None]
@@ -332,3 +338,32 @@ def _writer_lock(store: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.lockf(handle, fcntl.LOCK_UN)
+
+
+def check_complete(store: Store) -> int:
+    """The number of claims in `store`, once it holds all that its `kg build` wrote; else
+    a `StoreError`. An empty store, a server whose queries miss the named graphs, or one a
+    build loaded partway would otherwise read as a graph with nothing (or less) to report.
+    """
+    rows = store.select(_BUILT)
+    if not rows:
+        raise StoreError(
+            "the store holds no graph from kg build (it is empty, or the server's queries do "
+            "not see its named graphs): run kg build",
+            path=store.location,
+        )
+    if len(rows) > 1:
+        raise StoreError(
+            "the store holds the graphs of several builds: run kg build, which replaces them",
+            path=store.location,
+        )
+    wrote = int(rows[0]["claims"].value) if rows[0]["claims"] is not None else -1
+    found = int(rows[0]["found"].value) if rows[0]["found"] is not None else 0
+    if found != wrote:
+        raise StoreError(
+            f"the store holds {found:,} claims where its build wrote {wrote:,}: it was loaded "
+            "partway (a server that failed or was stopped mid-load) or changed since; run "
+            "kg build again",
+            path=store.location,
+        )
+    return found

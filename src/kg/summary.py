@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.store import Store, Term
+from kg.store import Store, Term, check_complete
 
 __all__ = ["Summary", "summarise"]
 
@@ -54,6 +54,7 @@ def _value(term: Term | None) -> str:
 
 
 def summarise(store: Store) -> Summary:
+    check_complete(store)
     counts = {name: int(_value(store.select(q)[0]["n"]) or 0) for name, q in _COUNTS.items()}
     breakdowns = {
         name: [(_value(row["key"]), int(_value(row["n"]))) for row in store.select(q)]

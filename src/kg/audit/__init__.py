@@ -49,7 +49,7 @@ from kg.audit.models import (
 from kg.audit.profile import source_profiles
 from kg.audit.reference import check_reference
 from kg.errors import InputError
-from kg.store import Store
+from kg.store import Store, check_complete
 
 __all__ = [
     "DEFAULT_CHECKS",
@@ -124,6 +124,7 @@ def run_audit(
         if not all(isinstance(c, str) for c in wanted):  # a Check is a str too
             raise InputError(f"checks are Check values or their names, not {checks!r}")
         selected = parse_checks(",".join(wanted)) if wanted else []
+    check_complete(store)  # an empty or half-loaded store would pass with few findings
     ctx = AuditContext(
         store, data_dir=None if data_dir is None else Path(data_dir), tolerance=tolerance
     )
