@@ -545,3 +545,53 @@ def test_a_build_stopped_while_loading_a_server_says_what_it_left():
     assert err == (
         "interrupted (the server now holds part of the old or the new graph: run kg build again)\n"
     )
+
+
+def test_a_front_answers_a_failing_server_as_a_gateway_and_logs_why(capfd):
+    """kg serve --store URL answered 500 with the server's URL and login advice to any
+    client; a gateway answers 502 (504 when the server is silent), the operator's log says why."""
+    import urllib.parse
+
+    from test_serve import get, start, stop
+
+    from kg.serve import Endpoint
+
+    failing = _answering(401, b"", {"WWW-Authenticate": 'Basic realm="x"'})
+
+    class Silent(BaseHTTPRequestHandler):
+        def do_POST(self):
+            threading.Event().wait(5)
+
+        def log_message(self, *args):
+            pass
+
+    silent = ThreadingHTTPServer(("127.0.0.1", 0), Silent)
+    threading.Thread(target=silent.serve_forever, daemon=True).start()
+    query = "?" + urllib.parse.urlencode({"query": "ASK {}"})
+    try:
+        for upstream, status in (
+            (f"http://127.0.0.1:{failing.server_port}/sparql", 502),
+            (f"http://127.0.0.1:{silent.server_port}/sparql timeout=1", 504),
+        ):
+            endpoint = Endpoint(upstream, timeout=20, workers=1)
+            server, base = start(endpoint)
+            try:
+                answer = get(f"{base}/sparql{query}")
+            finally:
+                stop(server, endpoint)
+            assert answer[0] == status, answer
+            assert answer[2].startswith("the SPARQL server behind this endpoint")
+            assert "127.0.0.1" not in answer[2] and "user name" not in answer[2]
+            assert upstream.split()[0] in capfd.readouterr().err  # the operator's log
+    finally:
+        failing.shutdown()
+        silent.shutdown()
+
+
+def test_a_front_says_at_start_that_its_server_cannot_be_reached():
+    from test_serve import get, kg_serve
+
+    with kg_serve("http://127.0.0.1:1/sparql") as (server, base):
+        warning = server.stderr.readline().decode()
+        assert warning.startswith("warning: cannot reach http://127.0.0.1:1/sparql")
+        assert get(f"{base}/sparql?query=ASK%7B%7D")[0] == 502  # and it serves all the same

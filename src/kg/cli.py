@@ -771,6 +771,16 @@ def serve(
 
     where = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
     click.echo(f"serving {shown(store)} at http://{where}:{server.server_port}/ (SPARQL: /sparql)")
+    if store.startswith(("http://", "https://")):
+        # the front serves anyway (the server may come up later), but says so now, not only
+        # with a 502 to every query
+        from kg.errors import KgError
+        from kg.store import open_store
+
+        try:
+            open_store(store).ask("ASK {}")
+        except KgError as exc:
+            click.echo(f"warning: {exc}", err=True)
     try:
         server.serve_forever()
     except Stopped:  # systemd, `docker stop`: answer what is under way, then stop (exit 0)

@@ -9,6 +9,7 @@ with status 2. Errors about a file carry its path and, where known, the line and
     │   ├── CurationError     entities.yaml or a claims file is malformed or inconsistent
     │   └── QueryError        a SPARQL query does not parse or names an unknown saved query
     ├── StoreError            the graph store is missing, unreachable or refused the request
+    │   └── StoreTimeout      a store server stayed silent past its timeout=
     └── ValidationError       the built graph does not conform to the SHACL shapes
 
 >>> str(CurationError("unknown entity 'japn'", path="data/claims/x.yaml", line=12, field="subject"))
@@ -26,6 +27,7 @@ __all__ = [
     "QueryError",
     "SourceError",
     "StoreError",
+    "StoreTimeout",
     "ValidationError",
 ]
 
@@ -93,6 +95,10 @@ class QueryError(InputError):
 
 class StoreError(KgError):
     """The graph store is missing, unreachable, or refused a request."""
+
+
+class StoreTimeout(StoreError):
+    """A store server stayed silent past its ``timeout=``."""
 
 
 class ValidationError(KgError):

@@ -20,12 +20,13 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from kg.errors import KgError, QueryError, StoreError
+from kg.errors import KgError, QueryError, StoreError, StoreTimeout
 from kg.results import Unrepresentable
 
 __all__ = ["Answer", "QueryPool", "QueryTimeout", "QueryTooLarge"]
@@ -103,7 +104,9 @@ def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = N
         except QueryError as exc:
             status = 406 if isinstance(exc, Unrepresentable) else 400
             answer = Answer(status, f"{exc}\n".encode(), "text/plain; charset=utf-8")
-        except (StoreError, OSError, RuntimeError, ValueError) as exc:
+        except StoreError as exc:
+            answer = _failed(exc, remote=spec.startswith(("http://", "https://")))
+        except (OSError, RuntimeError, ValueError) as exc:
             answer = Answer(500, f"query failed: {exc}\n".encode(), "text/plain; charset=utf-8")
         except MemoryError:
             raise  # the worker dies, and the pool reports the memory limit
@@ -113,6 +116,19 @@ def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = N
                 500, f"query failed: {kind_}: {exc}\n".encode(), "text/plain; charset=utf-8"
             )
         conn.send(answer)
+
+
+def _failed(exc: StoreError, *, remote: bool) -> Answer:
+    """The answer to a query the store failed. In front of another server that is a gateway's
+    502 (504 when it stayed silent), and what went wrong goes to the log, for the operator:
+    a client gets neither the server's URL nor advice about its login."""
+    if not remote:
+        return Answer(500, f"query failed: {exc}\n".encode(), "text/plain; charset=utf-8")
+    print(f"kg serve: the store failed a query: {exc}", file=sys.stderr, flush=True)
+    timed_out = isinstance(exc, StoreTimeout)
+    status, what = (504, "did not answer in time") if timed_out else (502, "failed")
+    text = f"the SPARQL server behind this endpoint {what}; the endpoint's log says more\n"
+    return Answer(status, text.encode(), "text/plain; charset=utf-8")
 
 
 def _identity(spec: str, writable: bool) -> tuple[int, ...] | None:

@@ -29,7 +29,7 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, QueryError, StoreError
+from kg.errors import InputError, QueryError, StoreError, StoreTimeout
 from kg.namespace import BASE, PREFIXES
 from kg.results import Result, Row, Value
 from kg.sparql import glued, keywords, projection, query_form, substitute, tokens
@@ -188,7 +188,7 @@ class RemoteStore(Store):
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, TimeoutError):
-                raise StoreError(
+                raise StoreTimeout(
                     f"{url} was silent for {self.timeout:g} s: add timeout=SECONDS to the "
                     "store to wait longer"
                 ) from None
