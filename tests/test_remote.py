@@ -110,8 +110,9 @@ def test_build_loads_every_quad(remote, seed_store):
     edges = seed_store.select(
         "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?claim np:hasAssertion ?g }"
     )[0]["n"]
-    # ontology, entities, propositions, one per source and one per affirmed causal proposition
-    assert len(there) == 3 + 5 + int(edges.value) > 150
+    # ontology, entities, propositions, build, one per source and one per affirmed causal
+    # proposition
+    assert len(there) == 4 + 5 + int(edges.value) > 150
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ checks read files besides the graph, both under the data folder: `anchoring` com
 bytes with the graph's record of them, `reference` reads the official TIC series.
 
 >>> from kg.store import open_store
->>> report = run_audit(open_store(":memory:"), checks=[Check.time])
->>> report.findings
-[]
+>>> run_audit(open_store(":memory:"), checks=[Check.time])  # an empty store is no clean graph
+Traceback (most recent call last):
+kg.errors.StoreError: :memory:: the store holds no graph from kg build (it is empty, ...
 
 Checks (`Check`), in report order:
 
