@@ -21,6 +21,7 @@ import re
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
@@ -79,6 +80,22 @@ def _mode_for(path: Path) -> int:
 
 _DESCRIPTOR = re.compile(r"/dev/(stdout|stderr)|(?:/dev/fd|/proc/self/fd)/(\d+)")
 
+STALE_AFTER = 24 * 3600  # seconds: far longer than any write, so one under way is never touched
+
+
+def _remove_stale_siblings(path: Path) -> None:
+    """Remove what a writer of `path` killed outright (SIGKILL, power loss) left beside it:
+    mkstemp's ``.<name>.XXXXXXXX``, a day old, which nothing else would ever remove."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}")
+    cutoff = time.time() - STALE_AFTER
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent):
+            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
+
+
 # Files `replacing` is writing: a process that must end at once (kg query --timeout, Ctrl-C)
 # removes them rather than leave them beside their targets.
 UNFINISHED: set[str] = set()
@@ -109,6 +126,7 @@ def replacing(path: Path, *, error: type[KgError] = InputError) -> Iterator[IO[b
             yield out
         return
     path = Path(os.path.realpath(path))
+    _remove_stale_siblings(path)
     try:
         if path.exists() and not path.is_file():
             if path.is_dir():
