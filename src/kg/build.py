@@ -194,7 +194,11 @@ def build_corpus(
             report.stages[name] = now - lap
             lap = now
 
-        with tempfile.TemporaryDirectory(prefix=".kg-build-", dir=near) as tmp:
+        try:
+            staging = tempfile.TemporaryDirectory(prefix=".kg-build-", dir=near)
+        except OSError as exc:  # named by the folder the user gave, not the staging one
+            raise InputError(f"cannot write here: {exc.strerror}", path=near) from None
+        with staging as tmp:
             staged = Path(tmp) / "kg.nq"
             with staged.open("wb") as out:
                 report.quads = emit_corpus(corpus, ONTOLOGY, out.write)
