@@ -557,6 +557,7 @@ def test_a_front_answers_a_failing_server_as_a_gateway_and_logs_why(capfd):
     from kg.serve import Endpoint
 
     failing = _answering(401, b"", {"WWW-Authenticate": 'Basic realm="x"'})
+    refusing = _answering(400, b"Parse error: secret-detail", {"Content-Type": "text/plain"})
 
     class Silent(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -571,6 +572,7 @@ def test_a_front_answers_a_failing_server_as_a_gateway_and_logs_why(capfd):
     try:
         for upstream, status in (
             (f"http://127.0.0.1:{failing.server_port}/sparql", 502),
+            (f"http://127.0.0.1:{refusing.server_port}/sparql", 400),  # a query kg reads
             (f"http://127.0.0.1:{silent.server_port}/sparql timeout=1", 504),
         ):
             endpoint = Endpoint(upstream, timeout=20, workers=1)
@@ -582,9 +584,11 @@ def test_a_front_answers_a_failing_server_as_a_gateway_and_logs_why(capfd):
             assert answer[0] == status, answer
             assert answer[2].startswith("the SPARQL server behind this endpoint")
             assert "127.0.0.1" not in answer[2] and "user name" not in answer[2]
+            assert "secret" not in answer[2]
             assert upstream.split()[0] in capfd.readouterr().err  # the operator's log
     finally:
         failing.shutdown()
+        refusing.shutdown()
         silent.shutdown()
 
 
@@ -593,5 +597,34 @@ def test_a_front_says_at_start_that_its_server_cannot_be_reached():
 
     with kg_serve("http://127.0.0.1:1/sparql") as (server, base):
         warning = server.stderr.readline().decode()
-        assert warning.startswith("warning: cannot reach http://127.0.0.1:1/sparql")
+        assert warning.startswith("warning: the server behind this endpoint did not answer")
+        assert "cannot reach http://127.0.0.1:1/sparql" in warning
         assert get(f"{base}/sparql?query=ASK%7B%7D")[0] == 502  # and it serves all the same
+
+
+def test_a_front_serves_at_once_while_its_server_is_silent():
+    """The start-up check waited for a silent server (up to its timeout, 120 s by default)
+    before serving even the query page."""
+    import time
+
+    from test_serve import get, kg_serve
+
+    released = threading.Event()
+
+    class Silent(BaseHTTPRequestHandler):
+        def do_POST(self):
+            released.wait(30)
+
+        def log_message(self, *args):
+            pass
+
+    silent = ThreadingHTTPServer(("127.0.0.1", 0), Silent)
+    threading.Thread(target=silent.serve_forever, daemon=True).start()
+    try:
+        with kg_serve(f"http://127.0.0.1:{silent.server_port}/sparql") as (_, base):
+            started = time.monotonic()
+            assert get(f"{base}/")[0] == 200
+            assert time.monotonic() - started < 10
+    finally:
+        released.set()
+        silent.shutdown()

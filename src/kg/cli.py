@@ -773,14 +773,10 @@ def serve(
     click.echo(f"serving {shown(store)} at http://{where}:{server.server_port}/ (SPARQL: /sparql)")
     if store.startswith(("http://", "https://")):
         # the front serves anyway (the server may come up later), but says so now, not only
-        # with a 502 to every query
-        from kg.errors import KgError
-        from kg.store import open_store
+        # with a 502 to every query; in the background, as a silent server takes its timeout
+        import threading
 
-        try:
-            open_store(store).ask("ASK {}")
-        except KgError as exc:
-            click.echo(f"warning: {exc}", err=True)
+        threading.Thread(target=_check_upstream, args=(store,), daemon=True).start()
     try:
         server.serve_forever()
     except Stopped:  # systemd, `docker stop`: answer what is under way, then stop (exit 0)
@@ -790,6 +786,18 @@ def serve(
     finally:
         server.server_close()
         endpoint.pool.close() if endpoint.pool else None
+
+
+def _check_upstream(store: str) -> None:
+    from kg.errors import KgError
+    from kg.store import open_store
+
+    try:
+        open_store(store).ask("ASK {}")
+    except KgError as exc:
+        click.echo(
+            f"warning: the server behind this endpoint did not answer ASK {{}}: {exc}", err=True
+        )
 
 
 # --- audit ---

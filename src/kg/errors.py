@@ -8,6 +8,7 @@ with status 2. Errors about a file carry its path and, where known, the line and
     │   ├── SourceError       a source document is empty, binary or unreadable
     │   ├── CurationError     entities.yaml or a claims file is malformed or inconsistent
     │   └── QueryError        a SPARQL query does not parse or names an unknown saved query
+    │       └── QueryRefused  a SPARQL server refused a query that kg reads
     ├── StoreError            the graph store is missing, unreachable or refused the request
     │   └── StoreTimeout      a store server stayed silent past its timeout=
     └── ValidationError       the built graph does not conform to the SHACL shapes
@@ -25,6 +26,7 @@ __all__ = [
     "InputError",
     "KgError",
     "QueryError",
+    "QueryRefused",
     "SourceError",
     "StoreError",
     "StoreTimeout",
@@ -91,6 +93,10 @@ class QueryError(InputError):
         if self.path:
             return f"{self.path}:{self.line}:{self.column}: {self.message}"
         return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class QueryRefused(QueryError):
+    """A SPARQL server refused a query that kg itself reads (a dialect it lacks, a limit)."""
 
 
 class StoreError(KgError):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from kg.errors import KgError, QueryError, StoreError, StoreTimeout
+from kg.errors import KgError, QueryError, QueryRefused, StoreError, StoreTimeout
 from kg.results import Unrepresentable
 
 __all__ = ["Answer", "QueryPool", "QueryTimeout", "QueryTooLarge"]
@@ -101,6 +101,8 @@ def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = N
                 with contextlib.suppress(KgError):
                     store, opened = open_store(spec, create=writable), now
             answer = _answer(store, kind, text, fmt, limit)
+        except QueryRefused as exc:  # by the server behind a front: its words are its own
+            answer = _failed(exc, remote=True, status=400)
         except QueryError as exc:
             status = 406 if isinstance(exc, Unrepresentable) else 400
             answer = Answer(status, f"{exc}\n".encode(), "text/plain; charset=utf-8")
@@ -118,15 +120,19 @@ def _work(spec: str, writable: bool, conn: Connection, memory_mb: int | None = N
         conn.send(answer)
 
 
-def _failed(exc: StoreError, *, remote: bool) -> Answer:
+def _failed(exc: KgError, *, remote: bool, status: int | None = None) -> Answer:
     """The answer to a query the store failed. In front of another server that is a gateway's
     502 (504 when it stayed silent), and what went wrong goes to the log, for the operator:
     a client gets neither the server's URL nor advice about its login."""
     if not remote:
         return Answer(500, f"query failed: {exc}\n".encode(), "text/plain; charset=utf-8")
     print(f"kg serve: the store failed a query: {exc}", file=sys.stderr, flush=True)
-    timed_out = isinstance(exc, StoreTimeout)
-    status, what = (504, "did not answer in time") if timed_out else (502, "failed")
+    if status == 400:
+        what = "refused this query, which kg reads as SPARQL"
+    elif isinstance(exc, StoreTimeout):
+        status, what = 504, "did not answer in time"
+    else:
+        status, what = 502, "failed"
     text = f"the SPARQL server behind this endpoint {what}; the endpoint's log says more\n"
     return Answer(status, text.encode(), "text/plain; charset=utf-8")
 

@@ -29,7 +29,7 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, QueryError, StoreError, StoreTimeout
+from kg.errors import InputError, QueryError, QueryRefused, StoreError, StoreTimeout
 from kg.namespace import BASE, PREFIXES
 from kg.results import Result, Row, Value
 from kg.sparql import glued, keywords, projection, query_form, substitute, tokens
@@ -223,7 +223,7 @@ class RemoteStore(Store):
                 self.query_url, data, "application/x-www-form-urlencoded", accept, is_query=True
             )
         except QueryError as refused:
-            raise _local_position(query) or _unprefixed(refused, text) from None
+            raise _local_position(query) or QueryRefused(str(_unprefixed(refused, text))) from None
         try:
             if form in ("SELECT", "ASK"):
                 doc = json.loads(raw)
