@@ -166,20 +166,26 @@ def sources(data_dir: Path, fmt: str) -> None:
     ]
     # piped, the width is not the terminal's (COLUMNS would change the bytes), as in kg query
     console = Console(width=None if sys.stdout.isatty() else 200)
-    table = Table(box=None, header_style="bold", padding=(0, 2, 0, 0))
     names = ("id", "published", "bytes", "repairs")
     widths = [max([len(name), *(len(c[i]) for c in cells)]) for i, name in enumerate(names)]
-    for i, (name, width) in enumerate(zip(names, widths, strict=True)):
-        # min_width: on a terminal too narrow for them, the columns wrap, an id is never cut
+    # the id and the date always, then each column that fits whole (a number is never shown
+    # cut), then the title in what is left
+    keep, used = 2, widths[0] + 2 + widths[1]
+    while keep < len(names) and used + 2 + widths[keep] <= console.width:
+        used, keep = used + 2 + widths[keep], keep + 1
+    table = Table(box=None, header_style="bold", padding=(0, 2, 0, 0))
+    for i in range(keep):
+        justify = "right" if i > 1 else "left"
+        table.add_column(names[i], no_wrap=True, min_width=widths[i], justify=justify)
+    title = keep == len(names) and console.width - used - 2 >= 10
+    if title:
         table.add_column(
-            name, overflow="fold", min_width=width, justify="right" if i > 1 else "left"
+            "title", no_wrap=True, overflow="ellipsis", max_width=console.width - used - 2
         )
-    # the title takes what is left, so the id and the date stay whole on 80 columns
-    rest = max(10, console.width - sum(w + 2 for w in widths) - 1)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=rest)
     for row in cells:
-        table.add_row(*row)
-    console.print(table)
+        table.add_row(*row[:keep], *row[4:] if title else ())
+    # narrower than an id and its date: the terminal wraps the line, nothing is cut
+    console.print(table, crop=False)
 
 
 @cli.command()
