@@ -553,3 +553,33 @@ def test_what_a_killed_export_left_is_removed_a_day_later(seed_store, tmp_path):
             seed_store.location, "--output", str(tmp_path / "people.csv")]  # fmt: skip
     assert kg(*args).exit_code == 0
     assert not old.exists() and fresh.exists() and other.exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["//dev/stdout", "/dev/../dev/stdout", "/proc/thread-self/fd/1", "link"]
+)
+def test_every_spelling_of_standard_output_appends_where_the_shell_does(seed_store, tmp_path, name):
+    log = tmp_path / "log.csv"
+    log.write_text("kept\n")
+    if name == "link":
+        (tmp_path / "out").symlink_to("/dev/stdout")
+        name = str(tmp_path / "out")
+    args = [sys.executable, "-m", "kg", "query", "--store", seed_store.location, "--saved",
+            "entities", "--param", "type=Person", "--format", "csv", "--output", name]  # fmt: skip
+    with log.open("ab") as out:
+        assert subprocess.run(args, stdout=out, check=False).returncode == 0
+    assert log.read_bytes().startswith(b"kept\nkind,id,label,wikidata\r\n")
+
+
+def test_a_descriptor_kg_opened_itself_or_for_reading_is_refused(seed_store, tmp_path):
+    """/dev/fd/N for a descriptor the shell did not open wrote into one of kg's own (a file
+    of the store), and failed with a bare "Bad file descriptor"."""
+    args = [sys.executable, "-m", "kg", "query", "--store", seed_store.location, "--saved",
+            "entities", "--param", "type=Person", "--format", "csv", "--output"]  # fmt: skip
+    mine = subprocess.run([*args, "/dev/fd/7"], capture_output=True, text=True)
+    assert mine.returncode == 2
+    assert mine.stderr == "error: /dev/fd/7: descriptor 7 was not open when kg started\n"
+    (tmp_path / "in").write_text("")
+    with (tmp_path / "in").open("r") as given:
+        reading = subprocess.run([*args, "/dev/fd/0"], stdin=given, capture_output=True)
+    assert reading.returncode == 2 and b"open for reading, not writing" in reading.stderr

@@ -60,6 +60,9 @@ class KgGroup(click.Group):
     (``| head``) 141, as the shell reports a process those signals stopped."""
 
     def invoke(self, ctx: click.Context):
+        from kg.files import note_inherited
+
+        note_inherited()  # before the command opens a file (for --output /dev/fd/N)
         before = _catching_stops()
         try:
             try:
@@ -175,8 +178,9 @@ def sources(data_dir: Path, fmt: str) -> None:
         used, keep = used + 2 + widths[keep], keep + 1
     table = Table(box=None, header_style="bold", padding=(0, 2, 0, 0))
     for i in range(keep):
-        justify = "right" if i > 1 else "left"
-        table.add_column(names[i], no_wrap=True, min_width=widths[i], justify=justify)
+        table.add_column(
+            names[i], no_wrap=True, min_width=widths[i], justify="right" if i > 1 else "left"
+        )
     title = keep == len(names) and console.width - used - 2 >= 10
     if title:
         table.add_column(

@@ -78,7 +78,38 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask()
 
 
-_DESCRIPTOR = re.compile(r"/dev/(stdout|stderr)|(?:/dev/fd|/proc/self/fd)/(\d+)")
+_DESCRIPTOR = re.compile(
+    r"/dev/(stdout|stderr)|(?:/dev/fd|/proc/(?:self|thread-self|\d+)/fd)/(\d+)"
+)
+
+# The descriptors open when the command started (the shell's): a higher /dev/fd/N is one kg
+# opened itself, such as a file of the store, and must not be written into.
+INHERITED: frozenset[int] | None = None
+
+
+def note_inherited() -> None:
+    """Record the open descriptors, before a command opens any (`kg.cli` calls it)."""
+    global INHERITED
+    with contextlib.suppress(OSError, ValueError):  # no /proc: only the access check then
+        INHERITED = frozenset(int(n) for n in os.listdir("/proc/self/fd"))
+
+
+def _descriptor(path: str) -> int | None:
+    """The descriptor `path` names (``/dev/stdout``, ``/dev/fd/3``, a link to one, spelled
+    with ``//`` or ``..``), or None for any other path."""
+    for _ in range(40):  # as many links as the kernel follows
+        path = re.sub(r"^/+", "/", os.path.normpath(path))
+        if m := _DESCRIPTOR.fullmatch(path):
+            if path.startswith("/proc/") and path.split("/")[2] not in (
+                "self", "thread-self", str(os.getpid())
+            ):  # fmt: skip
+                return None  # another process's descriptor: a path like any other
+            return {"stdout": 1, "stderr": 2}.get(m.group(1)) or int(m.group(2))
+        if not os.path.islink(path):
+            return None
+        path = os.path.join(os.path.dirname(path), os.readlink(path))
+    return None
+
 
 STALE_AFTER = 24 * 3600  # seconds: far longer than any write, so one under way is never touched
 
@@ -115,13 +146,17 @@ def replacing(path: Path, *, error: type[KgError] = InputError) -> Iterator[IO[b
     directly, since there is nothing to rename over. ``/dev/stdout``, ``/dev/stderr`` and
     ``/dev/fd/N`` are the open descriptor itself: opened by name they would truncate a file
     the shell appends to (``>> log``), and renaming over their target would replace it."""
-    if m := _DESCRIPTOR.fullmatch(str(path)):
-        fd = {"stdout": 1, "stderr": 2}.get(m.group(1)) or int(m.group(2))
-        sys.stdout.flush()
+    if (fd := _descriptor(str(path))) is not None:
+        if INHERITED is not None and fd not in INHERITED:
+            raise error(f"descriptor {fd} was not open when kg started", path=path)
         try:
+            if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
+                raise error(f"descriptor {fd} is open for reading, not writing", path=path)
             out = os.fdopen(os.dup(fd), "wb")
         except OSError as exc:
             raise error(f"cannot write here: {exc.strerror}", path=path) from None
+        if sys.stdout is not None:
+            sys.stdout.flush()
         with out:
             yield out
         return
