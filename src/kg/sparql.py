@@ -36,6 +36,12 @@ __all__ = [
 FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
+# The characters of a SPARQL variable's name (VARNAME): wider than Python's \w (℃, 、).
+_VARNAME = (
+    "0-9_A-Za-z\u00b7\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u037d\u037f-\u1fff\u200c\u200d"
+    "\u203f\u2040\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+    "\U00010000-\U000effff"
+)
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
@@ -44,11 +50,11 @@ _TOKEN = re.compile(
               |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
   | (?P<reifier><<|>>)  # RDF 1.2 quoted triples: `<<'a>'` is not the IRI <'a>
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
+  | (?P<var>[?$][VARNAME]+)
   | (?P<pname>(?:[^\W\d][\w\-.]*)?:[\w\-.:%]*)
   | (?P<word>[^\W\d][\w\-]*)
   | (?P<other>.)
-    """,
+    """.replace("VARNAME", _VARNAME),
     re.VERBOSE | re.DOTALL,
 )
 
@@ -365,6 +371,8 @@ def projection(query: str) -> list[str] | None:
     ['a', 'n', 'c']
     >>> projection("SELECT * { ?s ?p ?o }") is None
     True
+    >>> projection("SELECT ?temp℃ ?a、b { }")  # SPARQL's names are wider than Python's \\w
+    ['temp℃', 'a、b']
     """
     found = list(tokens(query))
     words = [t.text.upper() if t.kind == "word" else t.text for t in found]
