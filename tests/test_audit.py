@@ -356,3 +356,18 @@ def test_an_empty_or_half_loaded_store_is_an_error_not_a_clean_report(seed_graph
         assert "holds 344 claims where its build wrote 347: it was loaded partway" in (
             result.output
         )
+    # a store an older kg built has every claim and no record of its build
+    older = open_store(tmp_path / "older", create=True)
+    older.load_nquads(b"".join(line for line in lines if b"/graph/build>" not in line))
+    del older
+    result = CliRunner().invoke(cli, ["summary", "--store", str(tmp_path / "older")])
+    assert result.exit_code == 2
+    assert "holds claims but no record of the build that wrote them" in result.output
+
+
+def test_a_graph_view_given_as_a_url_is_linked_as_that_url(seed_store, tmp_path):
+    out = tmp_path / "audit.html"
+    invoke("--store", seed_store.location, "--check", "contradictions", "--output", str(out),
+           "--graph-view", "https://example.org/kg/view.html")  # fmt: skip
+    page = out.read_text(encoding="utf-8")
+    assert 'href="https://example.org/kg/view.html#claim=000_4c22c95cf8552d28%2Fe001"' in page

@@ -583,3 +583,17 @@ def test_a_descriptor_kg_opened_itself_or_for_reading_is_refused(seed_store, tmp
     with (tmp_path / "in").open("r") as given:
         reading = subprocess.run([*args, "/dev/fd/0"], stdin=given, capture_output=True)
     assert reading.returncode == 2 and b"open for reading, not writing" in reading.stderr
+
+
+def test_standard_output_by_name_defaults_to_the_table_and_a_closed_one_is_no_traceback(
+    seed_store,
+):
+    import os
+
+    args = [sys.executable, "-m", "kg", "query", "--store", seed_store.location, "ASK {}"]
+    named = subprocess.run([*args, "--output", "/dev/stdout"], capture_output=True, text=True)
+    assert named.returncode == 0 and named.stdout == "yes\n"
+    closed = subprocess.run(args, capture_output=False, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: os.close(1))  # fmt: skip
+    assert closed.returncode == 0
+    assert closed.stderr == "warning: standard output is closed: what kg prints there is lost\n"

@@ -522,6 +522,11 @@ def test_a_service_description_for_a_client_that_asks_for_rdf(served):
     # without a Host header (HTTP/1.0), the address the server listens on
     status, body = raw_bytes(base, b"GET /sparql HTTP/1.0\r\nAccept: text/turtle\r\n\r\n")
     assert status == 200 and f"<{base}/sparql>" in body
+    # nor from a Host that is not a name and a port: the client's to write, path and all
+    for host in (b"evil.example/x?", "café.example".encode()):
+        request = b"GET /sparql HTTP/1.0\r\nHost: " + host + b"\r\nAccept: text/turtle\r\n\r\n"
+        status, body = raw_bytes(base, request)
+        assert status == 200 and f"<{base}/sparql>" in body, body
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     for accept in (None, "*/*", browser):
         status, _, text = get(f"{base}/sparql", accept)

@@ -63,6 +63,9 @@ class KgGroup(click.Group):
         from kg.files import note_inherited
 
         note_inherited()  # before the command opens a file (for --output /dev/fd/N)
+        if sys.stdout is None:  # `kg ... >&-`: what is printed there is lost, no traceback
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the whole process
+            click.echo("warning: standard output is closed: what kg prints there is lost", err=True)
         before = _catching_stops()
         try:
             try:

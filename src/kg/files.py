@@ -28,7 +28,7 @@ from typing import IO
 
 from kg.errors import InputError, KgError
 
-__all__ = ["exclusive", "listing", "replace_files", "replacing", "umask"]
+__all__ = ["descriptor", "exclusive", "listing", "replace_files", "replacing", "umask"]
 
 
 def listing(
@@ -94,7 +94,7 @@ def note_inherited() -> None:
         INHERITED = frozenset(int(n) for n in os.listdir("/proc/self/fd"))
 
 
-def _descriptor(path: str) -> int | None:
+def descriptor(path: str) -> int | None:
     """The descriptor `path` names (``/dev/stdout``, ``/dev/fd/3``, a link to one, spelled
     with ``//`` or ``..``), or None for any other path."""
     for _ in range(40):  # as many links as the kernel follows
@@ -146,7 +146,7 @@ def replacing(path: Path, *, error: type[KgError] = InputError) -> Iterator[IO[b
     directly, since there is nothing to rename over. ``/dev/stdout``, ``/dev/stderr`` and
     ``/dev/fd/N`` are the open descriptor itself: opened by name they would truncate a file
     the shell appends to (``>> log``), and renaming over their target would replace it."""
-    if (fd := _descriptor(str(path))) is not None:
+    if (fd := descriptor(str(path))) is not None:
         if INHERITED is not None and fd not in INHERITED:
             raise error(f"descriptor {fd} was not open when kg started", path=path)
         try:

@@ -22,7 +22,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.files import replacing
+from kg.files import descriptor, replacing
 from kg.models import SLUG
 from kg.namespace import DATA, PREFIXES
 from kg.results import Result, ResultFormat, Row, Value, serialise_chunks
@@ -356,7 +356,9 @@ def write_result(
 ) -> None:
     """Write `result` to the file `output` (standard output for None or "-") in `fmt`, or in
     the format its extension names; by default a table for solutions, Turtle for graphs."""
-    fmt = ResultFormat(fmt) if fmt else guess_format(output)
+    # standard output by another name (--output /dev/stdout) defaults as standard output does
+    described = output is not None and descriptor(str(output)) is not None
+    fmt = ResultFormat(fmt) if fmt else None if described else guess_format(output)
     if fmt is None:
         fmt = ResultFormat.ttl if result.form == "graph" else ResultFormat.table
     to_stdout = output is None or str(output) == "-"

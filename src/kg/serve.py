@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import re
 import socket
 import sys
 import threading
@@ -313,7 +314,9 @@ class Handler(BaseHTTPRequestHandler):
         """This endpoint's URL, by the name the client used (Host) where it is one."""
         import pyoxigraph as ox
 
-        if host := self.headers.get("Host"):
+        host = self.headers.get("Host") or ""
+        # a name or address and a port, nothing else: the header is the client's to write
+        if re.fullmatch(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?", host):
             with contextlib.suppress(ValueError):
                 return ox.NamedNode(f"http://{host}/sparql").value
         address = self.server.server_address

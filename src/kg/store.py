@@ -346,6 +346,12 @@ def check_complete(store: Store) -> int:
     build loaded partway would otherwise read as a graph with nothing (or less) to report.
     """
     rows = store.select(_BUILT)
+    if not rows and store.ask("ASK { ?c a kg:Claim }"):
+        raise StoreError(
+            "the store holds claims but no record of the build that wrote them (a store made "
+            "by a kg before 2026-12-05, or loaded from part of a graph): run kg build",
+            path=store.location,
+        )
     if not rows:
         raise StoreError(
             "the store holds no graph from kg build (it is empty, or the server's queries do "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from enum import StrEnum
 from pathlib import Path
@@ -48,7 +49,7 @@ def relative_link(target: str | None, output: Path | None) -> str | None:
     """
     if not target:
         return None
-    if output is None:
+    if output is None or re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", target):  # a URL stays one
         return target
     return Path(os.path.relpath(Path(target).resolve(), output.resolve().parent)).as_posix()
 

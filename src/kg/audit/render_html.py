@@ -53,7 +53,9 @@ def _graph_link(graph_view: str | None, key: str, ident: str) -> str:
     if not graph_view:
         return ""
     # a file's path: its "#", "?", "%" and spaces are part of the name, not of a URL
-    href = f"{urllib.parse.quote(graph_view)}#{key}={urllib.parse.quote(ident, safe='')}"
+    url = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", graph_view)
+    view = graph_view if url else urllib.parse.quote(graph_view)
+    href = f"{view}#{key}={urllib.parse.quote(ident, safe='')}"
     return f' <a class="meta" href="{escape(href)}">graph</a>'
 
 
