@@ -322,8 +322,7 @@ def _expected(detail: str, query: str, line: int, column: int, at: tuple[int, in
     `line` and `column` are where Oxigraph stopped, `at` where the token it stopped at begins."""
     if not detail.startswith("expected"):
         return detail.splitlines()[0]
-    items = [i.strip() for i in re.split(r",\s*(?=[\[\"'A-Za-z])", detail.removeprefix("expected"))]
-    items = [i.removeprefix("one of ").strip() for i in items]
+    items = _items(detail)
     if "Prefix not found" in items:
         text = query.splitlines()[line - 1] if line - 1 < len(query.splitlines()) else ""
         before = text[: column - 1]
@@ -349,12 +348,16 @@ def _expected(detail: str, query: str, line: int, column: int, at: tuple[int, in
 AGGREGATES = frozenset({"GROUP", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"})
 
 
+def _items(detail: str) -> list[str]:
+    """The alternatives of Oxigraph's "expected one of A, B, ..." message."""
+    items = re.split(r",\s*(?=[\[\"'A-Za-z])", detail.removeprefix("expected"))
+    return [i.strip().removeprefix("one of ").strip() for i in items]
+
+
 def _sentence(detail: str, query: str) -> str | None:
     """Oxigraph's own checks come as sentences among the expected tokens ("The SELECT contains
     a variable that is unbound"): the one thing in the list worth saying."""
-    items = re.split(r",\s*(?=[\[\"'A-Za-z])", detail.removeprefix("expected"))
-    items = [i.strip().removeprefix("one of ").strip() for i in items]
-    sentences = [i for i in items if len(i.split()) >= 4 and i[:1].isupper()]
+    sentences = [i for i in _items(detail) if len(i.split()) >= 4 and i[:1].isupper()]
     if not sentences:
         return None
     said = sentences[0][:1].lower() + sentences[0][1:]
@@ -375,18 +378,27 @@ def projection(query: str) -> list[str] | None:
     ['temp℃', 'a、b']
     """
     found = list(tokens(query))
-    words = [t.text.upper() if t.kind == "word" else t.text for t in found]
+    selected = _selected(found, [t.text.upper() if t.kind == "word" else t.text for t in found])
+    return None if selected is None else [token.text[1:] for token, _ in selected]
+
+
+def _selected(found: list[Token], words: list[str]) -> list[tuple[Token, bool]] | None:
+    """The variables the first SELECT clause of `found` projects, each with whether it stands
+    bare (not bound by AS); None for ``SELECT *`` or no SELECT. `words`: the tokens' texts,
+    keywords upper-cased."""
     if "SELECT" not in words:
         return None
-    names: list[str] = []
+    out: list[tuple[Token, bool]] = []
     depth = 0
     for i in range(words.index("SELECT") + 1, len(found)):
         if depth == 0 and words[i] in ("WHERE", "{", "FROM", "*"):
-            return names if words[i] != "*" else None
+            return out if words[i] != "*" else None
         depth += {"(": 1, ")": -1}.get(words[i], 0)
-        if found[i].kind == "var" and (depth == 0 or (depth == 1 and words[i - 1] == "AS")):
-            names.append(found[i].text[1:])
-    return names
+        if found[i].kind == "var" and depth == 0:
+            out.append((found[i], True))
+        elif found[i].kind == "var" and depth == 1 and words[i - 1] == "AS":
+            out.append((found[i], False))
+    return out
 
 
 def ungrouped(query: str) -> Token | None:
@@ -402,14 +414,7 @@ def ungrouped(query: str) -> Token | None:
     words = [t.text.upper() if t.kind == "word" else t.text for t in found]
     if words.count("SELECT") != 1 or not AGGREGATES & set(words):
         return None  # subqueries: which GROUP BY belongs to which SELECT is the parser's job
-    start = words.index("SELECT") + 1
-    selected, depth = [], 0
-    for i in range(start, len(found)):
-        if words[i] in ("WHERE", "{", "FROM") and depth == 0:
-            break
-        depth += {"(": 1, ")": -1}.get(words[i], 0)
-        if found[i].kind == "var" and depth == 0:
-            selected.append(found[i])
+    selected = [token for token, bare in _selected(found, words) or () if bare]
     grouped: set[str] = set()
     if "GROUP" in words:
         for i in range(words.index("GROUP") + 1, len(found)):
