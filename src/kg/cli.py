@@ -802,15 +802,10 @@ def serve(
 
 
 def _check_upstream(store: str) -> None:
-    from kg.errors import KgError
-    from kg.store import open_store
+    from kg.serve import upstream_problem
 
-    try:
-        open_store(store).ask("ASK {}")
-    except KgError as exc:
-        click.echo(
-            f"warning: the server behind this endpoint did not answer ASK {{}}: {exc}", err=True
-        )
+    if problem := upstream_problem(store):
+        click.echo(f"warning: {problem}", err=True)
 
 
 # --- audit ---

@@ -40,7 +40,7 @@ from kg.pool import QueryPool, QueryTimeout
 from kg.results import ResultFormat
 from kg.sparql import called_functions, glued, keywords, mentions, query_form
 
-__all__ = ["Endpoint", "make_server"]
+__all__ = ["Endpoint", "make_server", "upstream_problem"]
 
 DEFAULT_VIZ = Path("visualizations/seed-graph.html")
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -524,6 +524,17 @@ class Handler(BaseHTTPRequestHandler):
             {"X-KG-Truncated": f"results cut at {endpoint.limit} rows"} if answer.truncated else {}
         )
         self._send(answer.status, answer.body, answer.content_type, extra)
+
+
+def upstream_problem(store: str) -> str | None:
+    """Why the server behind a front does not answer a first query, or None when it does."""
+    from kg.store import open_store
+
+    try:
+        open_store(store).ask("ASK {}")
+    except KgError as exc:
+        return f"the server behind this endpoint did not answer ASK {{}}: {exc}"
+    return None
 
 
 def _page() -> bytes:
